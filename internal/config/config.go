@@ -142,7 +142,8 @@ func Load(name string, args []string, getenv func(string) string, out io.Writer)
 	c := &Config{}
 	all := c.settings()
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(out)
+	// Parse errors are returned as one line; usage is printed only for -help.
+	fs.SetOutput(io.Discard)
 	for _, s := range all {
 		if err := s.value.Set(s.def); err != nil {
 			return nil, fmt.Errorf("default of --%s: %w", s.name, err)
@@ -150,6 +151,11 @@ func Load(name string, args []string, getenv func(string) string, out io.Writer)
 		fs.Var(s.value, s.name, fmt.Sprintf("%s (env %s)", s.usage, strings.Join(s.env, ", ")))
 	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(out, "Usage of %s:\n", name)
+			fs.SetOutput(out)
+			fs.PrintDefaults()
+		}
 		return nil, err
 	}
 	if fs.NArg() > 0 {
