@@ -33,6 +33,9 @@ type command struct {
 var commands = map[string]command{
 	"serve":   {"run the server: collaboration, sync, API and (by default) the job worker", serveCommand},
 	"version": {"print the version", versionCommand},
+	"worker":  {"run only the job worker (for scale-out), taking jobs from the queue", workerCommand},
+	"images":  {"build or list the sandbox's runtime images", imagesCommand},
+	"exec":    {"run local files in the sandbox and print their output", execCommand},
 }
 
 // exitError carries a specific exit status out of a subcommand.
