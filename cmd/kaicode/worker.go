@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/kaicode/kaicode/internal/bus"
+	"github.com/kaicode/kaicode/internal/config"
+	"github.com/kaicode/kaicode/internal/server"
+	"github.com/kaicode/kaicode/internal/sqlitedb"
+)
+
+// workerCommand runs only the job worker, for scale-out: it takes jobs from
+// the queue (SQS, or the embedded queue in --data-dir shared with a
+// server) and serves /healthz, /readyz and /metrics on --addr.
+func workerCommand(ctx context.Context, env *cliEnv, args []string) error {
+	cfg, err := config.Load("kaicode worker", args, env.getenv, env.stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, env.stderr)
+	log.Info("starting kaicode worker", "version", version, "config", cfg)
+
+	db, err := sqlitedb.Open(ctx, cfg.DataFile())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	// Events reach only this process until the Redis bus exists; wait
+	// callers on other nodes read the store.
+	events := bus.NewMemory(0)
+	defer events.Close()
+	reg := prometheus.NewRegistry()
+	pipeline, err := openJobPipeline(ctx, cfg, log, reg, db, events, true)
+	if err != nil {
+		return err
+	}
+	defer pipeline.close(log)
+
+	srv := server.New(server.Options{
+		Logger: log, Registry: reg, Checks: pipeline.checks, ShutdownTimeout: cfg.ShutdownTimeout,
+	})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on --addr %s: %w", cfg.Addr, err)
+	}
+	log.Info("listening", "addr", ln.Addr().String())
+	waitWorker := pipeline.startWorker(ctx)
+	return errors.Join(srv.Run(ctx, ln), waitWorker())
+}
