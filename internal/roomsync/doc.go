@@ -1,0 +1,30 @@
+// Package roomsync is the /sync room protocol server: the JSON WebSocket
+// the existing Kaicode web frontend opens beside its Yjs socket, for
+// authentication, runs, their output and the room's shared state.
+//
+// # Protocol
+//
+// Every frame is a JSON text message with an "event" field. A client first
+// sends "auth" (token, room_name); anything else first, or nothing within
+// the auth timeout, closes the socket with 1008 (policy violation) and a
+// reason. Then it may send "sync" (the editor's whole text, stored after a
+// quiet period), "judge" (a run: answered by exactly one "output", to the
+// whole room when the run happened, to the requester alone when it could
+// not be queued) and "language". The server adds events the original
+// frontend ignores: "authenticated", "status", "presence", "language" and
+// "error". wire.go lists every message.
+//
+// # Concurrency
+//
+// Each connection has the HTTP handler's goroutine, which reads and handles
+// messages, and a writer goroutine that owns every write to the socket: it
+// drains a bounded send queue (a client that lets it fill up is closed with
+// 4008), pings, and closes the socket with the connection's reason. Each
+// room with connections on this node has one goroutine that reads the
+// room's bus topic (job events from any worker, language and status from
+// any node) and fans each event out, encoded once, to the room's
+// connections. Run output is remembered per room in memory and in the
+// store for late joiners. A text writer goroutine stores room texts after a
+// quiet period. Shutdown closes every connection with 1001, waits for
+// every goroutine and flushes the text writer.
+package roomsync
