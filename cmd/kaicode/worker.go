@@ -8,7 +8,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/kaicode/kaicode/internal/bus"
 	"github.com/kaicode/kaicode/internal/config"
 	"github.com/kaicode/kaicode/internal/server"
 	"github.com/kaicode/kaicode/internal/sqlitedb"
@@ -30,10 +29,11 @@ func workerCommand(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer db.Close()
-	// Events reach only this process until the Redis bus exists; wait
-	// callers on other nodes read the store.
-	events := bus.NewMemory(0)
-	defer events.Close()
+	events, closeEvents, err := newBus(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeEvents()
 	reg := prometheus.NewRegistry()
 	pipeline, err := openJobPipeline(ctx, cfg, log, reg, db, events, true)
 	if err != nil {
@@ -42,7 +42,7 @@ func workerCommand(ctx context.Context, env *cliEnv, args []string) error {
 	defer pipeline.close(log)
 
 	srv := server.New(server.Options{
-		Logger: log, Registry: reg, Checks: pipeline.checks, ShutdownTimeout: cfg.ShutdownTimeout,
+		Logger: log, Registry: reg, Checks: append(pipeline.checks, busChecks(events)...), ShutdownTimeout: cfg.ShutdownTimeout,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
