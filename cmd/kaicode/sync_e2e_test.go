@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -41,37 +38,12 @@ func TestFrontendReplay(t *testing.T) {
 	testenv.NodeDir(t)
 	requireSandbox(t)
 	const secret = "frontend-replay-secret-0123456789"
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	dataDir := t.TempDir()
-	vars := map[string]string{
-		"KAICODE_ADDR": addr, "KAICODE_DATA_DIR": dataDir, "KAICODE_JWT_SECRET": secret,
+	srv := serveInProcess(t, map[string]string{
+		"KAICODE_JWT_SECRET":       secret,
 		"KAICODE_COLLAB_ANONYMOUS": "true",
-		"KAICODE_LOG_LEVEL":        "warn",
-	}
-	var logs syncBuffer
-	env := &cliEnv{stdout: &logs, stderr: &logs, getenv: func(k string) string { return vars[k] }}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan int, 1)
-	go func() { served <- run(ctx, env, []string{"serve"}) }()
-	var stopOnce sync.Once
-	stop := func() {
-		stopOnce.Do(func() {
-			cancel()
-			if code := <-served; code != 0 {
-				t.Errorf("serve exited %d; log:\n%s", code, logs.String())
-			}
-		})
-	}
-	defer stop()
-	base := "http://" + addr + "/"
-	hctx, hcancel := context.WithTimeout(ctx, 90*time.Second)
-	defer hcancel()
-	waitHealthy(hctx, t, strings.TrimSuffix(base, "/"))
+	})
+	base := srv.base + "/"
+	logs := &srv.logs
 
 	tok := func(id string) string {
 		s, err := auth.Issue([]byte(secret), auth.User{ID: id}, 7*24*time.Hour, time.Now())
@@ -125,8 +97,8 @@ func TestFrontendReplay(t *testing.T) {
 		t.Errorf("late joiner got %v", events)
 	}
 
-	stop() // shutdown flushes the room text
-	db, err := sqlitedb.Open(context.Background(), filepath.Join(dataDir, "kaicode.db"))
+	srv.stop() // shutdown flushes the room text
+	db, err := sqlitedb.Open(context.Background(), filepath.Join(srv.dataDir, "kaicode.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,22 +110,4 @@ func TestFrontendReplay(t *testing.T) {
 	if text, err := texts.Text(context.Background(), room); err != nil || text != code {
 		t.Errorf("stored room text = %q, %v; want the synced %q", text, err, code)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
