@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -11,7 +12,9 @@ import (
 
 	"github.com/kaicode/kaicode/internal/auth"
 	"github.com/kaicode/kaicode/internal/config"
+	"github.com/kaicode/kaicode/internal/jobs"
 	"github.com/kaicode/kaicode/internal/server"
+	"github.com/kaicode/kaicode/internal/sqlitedb"
 )
 
 func serveCommand(ctx context.Context, env *cliEnv, args []string) error {
@@ -26,21 +29,48 @@ func serveCommand(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	_ = auth.NewVerifier(secret)
+	verifier := auth.NewVerifier(secret)
 
+	db, err := sqlitedb.Open(ctx, cfg.DataFile())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	events, closeEvents, err := newBus(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeEvents()
 	reg := prometheus.NewRegistry()
+	pipeline, err := openJobPipeline(ctx, cfg, log, reg, db, events, cfg.Worker)
+	if err != nil {
+		return err
+	}
+	defer pipeline.close(log)
+
 	srv := server.New(server.Options{
 		Logger:          log,
 		Registry:        reg,
+		Checks:          append(pipeline.checks, busChecks(events)...),
 		ShutdownTimeout: cfg.ShutdownTimeout,
 	})
+	jobs.NewAPI(pipeline.service, verifier, log).Register(srv)
+	access, err := startSync(ctx, cfg, log, reg, db, verifier, pipeline.service, events, srv)
+	if err != nil {
+		return err
+	}
+	defer access.Close()
+	if err := startCollab(ctx, cfg, log, reg, db, verifier, access.Policy, srv); err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on --addr %s: %w", cfg.Addr, err)
 	}
 	log.Info("listening", "addr", ln.Addr().String())
-	return srv.Run(ctx, ln)
+	waitWorker := pipeline.startWorker(ctx)
+	return errors.Join(srv.Run(ctx, ln), waitWorker())
 }
 
 // jwtSecret returns the configured secret, or generates one and logs a
@@ -58,6 +88,7 @@ func jwtSecret(cfg *config.Config, log *slog.Logger) ([]byte, error) {
 		return nil, err
 	}
 	log.Warn("no --jwt-secret (KAICODE_JWT_SECRET or NEXTAUTH_SECRET) set: generated one for this run; tokens will not survive a restart",
-		"dev_token", token, "url", cfg.BaseURL()+"/?token="+token)
+		"dev_token", token,
+		"try", fmt.Sprintf(`curl -H "Authorization: Bearer %s" -d '{"language":"python","source":"print(42)"}' '%s/api/v1/jobs?wait=true'`, token, cfg.BaseURL()))
 	return []byte(s), nil
 }

@@ -1,0 +1,151 @@
+package collab_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestSIGKILLLosesNothingOlderThanThePersistDelay runs the real binary, has
+// a real client write a line every 20 ms, kills the server with SIGKILL,
+// restarts it on the same data file, and checks that every line written
+// more than the persist delay before the kill survived.
+func TestSIGKILLLosesNothingOlderThanThePersistDelay(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the kaicode binary")
+	}
+	t.Parallel()
+	nodeDir(t)
+	const persistDelay = 200 * time.Millisecond
+	bin := buildKaicode(t)
+	dataDir := t.TempDir()
+	addr := freeAddr(t)
+	base := "http://" + addr + "/"
+
+	srv := startKaicode(t, bin, addr, dataDir, persistDelay)
+	writer := exec.Command("node", filepath.Join("collab", "writer.mjs"), base, "killed", "20")
+	writer.Dir = nodeDir(t)
+	out, err := writer.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	writer.Stderr = os.Stderr
+	if err := writer.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { writer.Process.Kill(); writer.Wait() })
+
+	written := make(map[int]time.Time)
+	lines := make(chan int)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			var l struct{ Line int }
+			if json.Unmarshal(sc.Bytes(), &l) == nil {
+				lines <- l.Line
+			}
+		}
+	}()
+	killAt := time.After(2 * time.Second)
+	var killed time.Time
+collect:
+	for {
+		select {
+		case n, ok := <-lines:
+			if !ok {
+				break collect
+			}
+			written[n] = time.Now()
+		case <-killAt:
+			if err := srv.Process.Signal(syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			killed = time.Now()
+			srv.Wait()
+			writer.Process.Kill()
+		}
+	}
+	if killed.IsZero() {
+		t.Fatal("the writer stopped before the kill")
+	}
+
+	startKaicode(t, bin, addr, dataDir, persistDelay)
+	text := roomText(t, base, "killed")
+	must, lost := 0, 0
+	for n, at := range written {
+		if killed.Sub(at) <= persistDelay {
+			continue
+		}
+		must++
+		if !strings.Contains(text, fmt.Sprintf("line %d\n", n)) {
+			lost++
+			t.Errorf("line %d, written %v before the kill, was lost", n, killed.Sub(at))
+		}
+	}
+	if must < 20 {
+		t.Fatalf("only %d lines were written before the kill window; want a real test", must)
+	}
+	t.Logf("%d lines written, %d older than %v at the kill, %d lost", len(written), must, persistDelay, lost)
+}
+
+// buildKaicode builds cmd/kaicode into a temporary folder.
+func buildKaicode(t *testing.T) string {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	bin := filepath.Join(t.TempDir(), "kaicode")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/kaicode")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/kaicode: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startKaicode runs "kaicode serve" and waits until it answers /healthz.
+func startKaicode(t *testing.T, bin, addr, dataDir string, persistDelay time.Duration) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(bin, "serve", "--addr", addr, "--data-dir", dataDir,
+		"--collab-anonymous", "--collab-persist-delay", persistDelay.String(), "--worker=false", "--log-level", "warn")
+	cmd.Dir = dataDir
+	cmd.Env = append(os.Environ(), "KAICODE_JWT_SECRET=sigkill-test-secret-0123456789")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for ctx.Err() == nil {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			return cmd
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("kaicode serve did not answer on %s", addr)
+	return nil
+}
