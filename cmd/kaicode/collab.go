@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"log/slog"
 	"net/http"
 
@@ -12,25 +11,16 @@ import (
 	"github.com/kaicode/kaicode/internal/collab"
 	"github.com/kaicode/kaicode/internal/config"
 	"github.com/kaicode/kaicode/internal/server"
-	"github.com/kaicode/kaicode/internal/store"
 )
 
-// startCollab builds the Yjs collaboration server on db and routes it on
+// startCollab builds the Yjs collaboration server on st and routes it on
 // srv: the socket /ws/{room...} and the room API. Shutdown closes its
 // sockets with 1001 and flushes every room before the data file closes.
 func startCollab(ctx context.Context, cfg *config.Config, log *slog.Logger, reg prometheus.Registerer,
-	db *sql.DB, verifier *auth.Verifier, policy auth.Policy, srv *server.Server) error {
-	docs, err := store.NewDocs(ctx, db)
-	if err != nil {
-		return err
-	}
-	texts, err := store.NewRoomTexts(ctx, db)
-	if err != nil {
-		return err
-	}
+	st *stores, verifier *auth.Verifier, policy auth.Policy, srv *server.Server) error {
 	c, err := collab.New(collab.Options{
-		Store:          docs,
-		Texts:          texts,
+		Store:          st.docs,
+		Texts:          st.texts,
 		Verifier:       verifier,
 		Policy:         policy,
 		Logger:         log.With("component", "collab"),

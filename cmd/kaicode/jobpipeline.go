@@ -17,7 +17,6 @@ import (
 	"github.com/kaicode/kaicode/internal/sandbox"
 	"github.com/kaicode/kaicode/internal/sandbox/docker"
 	"github.com/kaicode/kaicode/internal/server"
-	"github.com/kaicode/kaicode/internal/store"
 	"github.com/kaicode/kaicode/internal/worker"
 )
 
@@ -31,7 +30,7 @@ const queueDeadLetterMargin = 5
 // that accepts jobs and, when this process runs jobs, the sandbox and the
 // worker.
 type jobPipeline struct {
-	store   *store.Jobs
+	store   jobs.Store
 	queue   queue.Queue
 	sandbox *docker.Sandbox // nil without a worker
 	service *jobs.Service
@@ -39,20 +38,18 @@ type jobPipeline struct {
 	checks  []server.Check
 }
 
-// openJobPipeline builds the pipeline on db, publishing job events on
+// openJobPipeline builds the pipeline on st, publishing job events on
 // events. With runJobs it also connects to Docker and builds a worker.
 func openJobPipeline(ctx context.Context, cfg *config.Config, log *slog.Logger, reg prometheus.Registerer,
-	db *sql.DB, events bus.Bus, runJobs bool) (_ *jobPipeline, err error) {
+	st *stores, events bus.Bus, runJobs bool) (_ *jobPipeline, err error) {
 	p := &jobPipeline{}
 	defer func() {
 		if err != nil {
 			p.close(log)
 		}
 	}()
-	if p.store, err = store.NewJobs(ctx, db); err != nil {
-		return nil, err
-	}
-	if p.queue, err = openQueue(ctx, cfg, db); err != nil {
+	p.store = st.jobs
+	if p.queue, err = openQueue(ctx, cfg, st.db); err != nil {
 		return nil, err
 	}
 	p.checks = []server.Check{

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"log/slog"
 	"net/http"
 
@@ -18,25 +17,17 @@ import (
 )
 
 // startSync chooses the room access policy (the frontend's database when
-// DATABASE_URL holds its schema, else allow-lists in db), routes the /sync
+// DATABASE_URL holds its schema, else allow-lists in st), routes the /sync
 // server and the room access API on srv, and returns the policy for the
 // other sockets. The caller closes the returned choice after srv stops.
 func startSync(ctx context.Context, cfg *config.Config, log *slog.Logger, reg prometheus.Registerer,
-	db *sql.DB, verifier *auth.Verifier, service *jobs.Service, events bus.Bus, srv *server.Server) (auth.Choice, error) {
-	rooms, err := store.NewRooms(ctx, db)
-	if err != nil {
-		return auth.Choice{}, err
-	}
-	texts, err := store.NewRoomTexts(ctx, db)
-	if err != nil {
-		return auth.Choice{}, err
-	}
-	choice, err := auth.ChoosePolicy(ctx, cfg.DatabaseURL, rooms)
+	st *stores, verifier *auth.Verifier, service *jobs.Service, events bus.Bus, srv *server.Server) (auth.Choice, error) {
+	choice, err := auth.ChoosePolicy(ctx, cfg.DatabaseURL, st.rooms)
 	if err != nil {
 		return auth.Choice{}, err
 	}
 	log.Info("room access policy", "mode", choice.Mode)
-	sinks := []roomsync.TextSink{texts}
+	sinks := []roomsync.TextSink{st.texts}
 	access := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusConflict)
@@ -52,7 +43,7 @@ func startSync(ctx context.Context, cfg *config.Config, log *slog.Logger, reg pr
 		Policy:         choice.Policy,
 		Jobs:           service,
 		Bus:            events,
-		State:          rooms,
+		State:          st.rooms,
 		Texts:          sinks,
 		Logger:         log.With("component", "sync"),
 		Registry:       reg,

@@ -14,7 +14,6 @@ import (
 	"github.com/kaicode/kaicode/internal/config"
 	"github.com/kaicode/kaicode/internal/jobs"
 	"github.com/kaicode/kaicode/internal/server"
-	"github.com/kaicode/kaicode/internal/sqlitedb"
 )
 
 func serveCommand(ctx context.Context, env *cliEnv, args []string) error {
@@ -31,18 +30,18 @@ func serveCommand(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	verifier := auth.NewVerifier(secret)
 
-	db, err := sqlitedb.Open(ctx, cfg.DataFile())
+	st, err := openStores(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer st.close()
 	events, closeEvents, err := newBus(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer closeEvents()
 	reg := prometheus.NewRegistry()
-	pipeline, err := openJobPipeline(ctx, cfg, log, reg, db, events, cfg.Worker)
+	pipeline, err := openJobPipeline(ctx, cfg, log, reg, st, events, cfg.Worker)
 	if err != nil {
 		return err
 	}
@@ -55,12 +54,12 @@ func serveCommand(ctx context.Context, env *cliEnv, args []string) error {
 		ShutdownTimeout: cfg.ShutdownTimeout,
 	})
 	jobs.NewAPI(pipeline.service, verifier, log).Register(srv)
-	access, err := startSync(ctx, cfg, log, reg, db, verifier, pipeline.service, events, srv)
+	access, err := startSync(ctx, cfg, log, reg, st, verifier, pipeline.service, events, srv)
 	if err != nil {
 		return err
 	}
 	defer access.Close()
-	if err := startCollab(ctx, cfg, log, reg, db, verifier, access.Policy, srv); err != nil {
+	if err := startCollab(ctx, cfg, log, reg, st, verifier, access.Policy, srv); err != nil {
 		return err
 	}
 

@@ -10,7 +10,6 @@ import (
 
 	"github.com/kaicode/kaicode/internal/config"
 	"github.com/kaicode/kaicode/internal/server"
-	"github.com/kaicode/kaicode/internal/sqlitedb"
 )
 
 // workerCommand runs only the job worker, for scale-out: it takes jobs from
@@ -24,18 +23,18 @@ func workerCommand(ctx context.Context, env *cliEnv, args []string) error {
 	log := newLogger(cfg, env.stderr)
 	log.Info("starting kaicode worker", "version", version, "config", cfg)
 
-	db, err := sqlitedb.Open(ctx, cfg.DataFile())
+	st, err := openStores(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer st.close()
 	events, closeEvents, err := newBus(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer closeEvents()
 	reg := prometheus.NewRegistry()
-	pipeline, err := openJobPipeline(ctx, cfg, log, reg, db, events, true)
+	pipeline, err := openJobPipeline(ctx, cfg, log, reg, st, events, true)
 	if err != nil {
 		return err
 	}
