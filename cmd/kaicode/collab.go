@@ -11,18 +11,26 @@ import (
 	"github.com/kaicode/kaicode/internal/collab"
 	"github.com/kaicode/kaicode/internal/config"
 	"github.com/kaicode/kaicode/internal/server"
+	"github.com/kaicode/kaicode/internal/store"
 )
 
 // startCollab builds the Yjs collaboration server on st and routes it on
-// srv: the socket /ws/{room...} and the room API. Shutdown closes its
-// sockets with 1001 and flushes every room before the data file closes.
+// srv: the socket /ws/{room...} and the room API, with the access policy
+// the sync server chose. Empty documents are seeded from the stored room
+// text, and in frontend-database mode from the session's content when
+// kaicode has stored none yet. Shutdown closes its sockets with 1001 and
+// flushes every room before the data file closes.
 func startCollab(ctx context.Context, cfg *config.Config, log *slog.Logger, reg prometheus.Registerer,
-	st *stores, verifier *auth.Verifier, policy auth.Policy, srv *server.Server) error {
+	st *stores, verifier *auth.Verifier, access auth.Choice, srv *server.Server) error {
+	var texts collab.TextSource = st.texts
+	if access.Frontend != nil {
+		texts = firstText{st.texts, store.NewFrontendSessions(access.Frontend)}
+	}
 	c, err := collab.New(collab.Options{
 		Store:          st.docs,
-		Texts:          st.texts,
+		Texts:          texts,
 		Verifier:       verifier,
-		Policy:         policy,
+		Policy:         access.Policy,
 		Logger:         log.With("component", "collab"),
 		Registry:       reg,
 		Anonymous:      cfg.Collab.Anonymous,
@@ -45,4 +53,18 @@ func startCollab(ctx context.Context, cfg *config.Config, log *slog.Logger, reg 
 		}
 	})
 	return nil
+}
+
+// firstText reads a room's text from the first source that has one.
+type firstText []collab.TextSource
+
+// Text returns the first non-empty text of room among the sources.
+func (f firstText) Text(ctx context.Context, room string) (string, error) {
+	for _, src := range f {
+		text, err := src.Text(ctx, room)
+		if err != nil || text != "" {
+			return text, err
+		}
+	}
+	return "", nil
 }

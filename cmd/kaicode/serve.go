@@ -59,7 +59,7 @@ func serveCommand(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer access.Close()
-	if err := startCollab(ctx, cfg, log, reg, st, verifier, access.Policy, srv); err != nil {
+	if err := startCollab(ctx, cfg, log, reg, st, verifier, access, srv); err != nil {
 		return err
 	}
 
