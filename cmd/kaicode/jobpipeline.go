@@ -26,6 +26,10 @@ import (
 // own limit is only a backstop for a worker that cannot even do that.
 const queueDeadLetterMargin = 5
 
+// sweepInterval is how often a process running a worker looks for jobs that
+// were stored but never enqueued (see jobs.Service.Sweep).
+const sweepInterval = 30 * time.Second
+
 // jobPipeline is the job side of one process: store, queue, the service
 // that accepts jobs and, when this process runs jobs, the sandbox and the
 // worker.
@@ -117,15 +121,23 @@ func openQueue(ctx context.Context, cfg *config.Config, db *sql.DB) (queue.Queue
 	})
 }
 
-// startWorker runs the worker, if any, until ctx ends; the returned
-// function waits for it to stop and returns its error.
+// startWorker runs the worker, if any, and beside it the sweeper of jobs a
+// crash left unenqueued, until ctx ends; the returned function waits for
+// both to stop and returns the worker's error.
 func (p *jobPipeline) startWorker(ctx context.Context) (wait func() error) {
 	if p.worker == nil {
 		return func() error { return nil }
 	}
-	done := make(chan error, 1)
+	done, swept := make(chan error, 1), make(chan struct{})
 	go func() { done <- p.worker.Run(ctx) }()
-	return func() error { return <-done }
+	go func() {
+		defer close(swept)
+		p.service.RunSweeper(ctx, sweepInterval)
+	}()
+	return func() error {
+		<-swept
+		return <-done
+	}
 }
 
 // close releases the queue and the sandbox's containers, logging

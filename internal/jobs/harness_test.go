@@ -58,14 +58,17 @@ type envOptions struct {
 // env is one API server with its store, queue, bus and (optionally) an
 // in-process worker.
 type env struct {
-	t      testing.TB
-	svc    *jobs.Service
-	store  *store.Jobs
-	queue  queue.Queue
-	bus    *bus.Memory
-	srv    *httptest.Server
-	secret []byte
-	reg    *prometheus.Registry
+	t         testing.TB
+	svc       *jobs.Service
+	store     *store.Jobs
+	queue     queue.Queue
+	bus       *bus.Memory
+	srv       *httptest.Server
+	secret    []byte
+	reg       *prometheus.Registry
+	metrics   *jobs.Metrics
+	limits    jobs.Limits
+	catalogue sandbox.Catalogue
 }
 
 func defaultLimits() jobs.Limits {
@@ -116,22 +119,31 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if ds, ok := o.sandbox.(*docker.Sandbox); ok {
 		cat = ds.Catalogue()
 	}
-	svc, err := jobs.NewService(jobs.Options{
-		Store: st, Queue: q, Bus: b, Catalogue: cat, Limits: limits, Metrics: metrics,
-		PollInterval: 100 * time.Millisecond,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{t: t, svc: svc, store: st, queue: q, bus: b, reg: reg, secret: []byte("0123456789abcdef0123456789abcdef")}
+	e := &env{t: t, store: st, queue: q, bus: b, reg: reg, metrics: metrics, limits: limits, catalogue: cat,
+		secret: []byte("0123456789abcdef0123456789abcdef")}
+	e.svc = e.newService(q, time.Now)
 	mux := http.NewServeMux()
-	jobs.NewAPI(svc, auth.NewVerifier(e.secret), nil).Register(mux)
+	jobs.NewAPI(e.svc, auth.NewVerifier(e.secret), nil).Register(mux)
 	e.srv = httptest.NewServer(mux)
 	t.Cleanup(e.srv.Close)
 	if !o.noWorker {
 		e.startWorker(o.sandbox, metrics)
 	}
 	return e
+}
+
+// newService returns a Service on e's store, bus and metrics that sends to
+// q and reads the clock now: another node of the same deployment.
+func (e *env) newService(q queue.Queue, now func() time.Time) *jobs.Service {
+	e.t.Helper()
+	svc, err := jobs.NewService(jobs.Options{
+		Store: e.store, Queue: q, Bus: e.bus, Catalogue: e.catalogue, Limits: e.limits, Metrics: e.metrics,
+		PollInterval: 100 * time.Millisecond, Now: now,
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return svc
 }
 
 // startWorker runs a worker until the test ends.

@@ -3,8 +3,9 @@
 //
 // Service.Submit is the single entry point: it validates a request against
 // the language catalogue and the server's limits, applies the per-user rate
-// limit and the bound on unfinished jobs, stores the job as queued and then
-// enqueues its id. A worker (package worker) executes it and writes the
+// limit and the bound on unfinished jobs, stores the job as queued, enqueues
+// its id and marks it enqueued; Service.Sweep (sweep.go) enqueues or fails
+// the jobs a crash left stored but unmarked. A worker (package worker) executes it and writes the
 // result once through the same Store; Service.Wait and the bus events
 // (events.go) tell callers when it is done.
 //
@@ -28,7 +29,8 @@ type Status string
 
 // The statuses of a job. Finished and failed are final.
 const (
-	// StatusQueued: stored and enqueued, not yet picked up.
+	// StatusQueued: stored, not yet picked up. Its message is in the
+	// queue, or about to be (see Service.Sweep).
 	StatusQueued Status = "queued"
 	// StatusRunning: a worker is executing it (or died doing so, in which
 	// case it is redelivered after the visibility timeout).
@@ -95,10 +97,17 @@ var (
 // concurrent use by several goroutines and processes sharing the same
 // database, and wrap ErrNotFound and ErrUserBusy where documented.
 type Store interface {
-	// Insert stores a new job, unless its user already has maxUnfinished
-	// or more queued or running jobs (then ErrUserBusy). The check and the
-	// insert are one atomic step.
+	// Insert stores a new job, not yet enqueued, unless its user already
+	// has maxUnfinished or more queued or running jobs (then ErrUserBusy).
+	// The check and the insert are one atomic step.
 	Insert(ctx context.Context, job Job, maxUnfinished int) error
+	// MarkEnqueued records that job id's message was handed to the queue
+	// at at. Marking a job already marked keeps the first time.
+	// ErrNotFound when there is no such job.
+	MarkEnqueued(ctx context.Context, id string, at time.Time) error
+	// Unenqueued returns at most limit queued jobs that were never marked
+	// enqueued and were created before createdBefore, oldest first.
+	Unenqueued(ctx context.Context, createdBefore time.Time, limit int) ([]Job, error)
 	// Get returns the job with id, or ErrNotFound.
 	Get(ctx context.Context, id string) (Job, error)
 	// Start marks a queued or running job as running, counts the attempt

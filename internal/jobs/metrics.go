@@ -15,6 +15,7 @@ type Metrics struct {
 	transitions *prometheus.CounterVec
 	rejections  *prometheus.CounterVec
 	latency     *prometheus.HistogramVec
+	sweeps      *prometheus.CounterVec
 }
 
 // NewMetrics registers the job metrics with reg.
@@ -33,8 +34,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help:    "Time from submission to the stored outcome, by final status.",
 			Buckets: []float64{.025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300},
 		}, []string{"status"}),
+		sweeps: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "kaicode_jobs_swept_total",
+			Help: "Jobs stored but never enqueued that the sweeper found, by what it did: resent, or failed (too old).",
+		}, []string{"action"}),
 	}
-	reg.MustRegister(m.transitions, m.rejections, m.latency)
+	reg.MustRegister(m.transitions, m.rejections, m.latency, m.sweeps)
 	return m
 }
 
@@ -64,6 +69,18 @@ func (m *Metrics) submitted() {
 func (m *Metrics) rejected(code Code) {
 	if m != nil {
 		m.rejections.WithLabelValues(string(code)).Inc()
+	}
+}
+
+// The actions of the sweeper, the label values of kaicode_jobs_swept_total.
+const (
+	sweptResent = "resent"
+	sweptFailed = "failed"
+)
+
+func (m *Metrics) swept(action string) {
+	if m != nil {
+		m.sweeps.WithLabelValues(action).Inc()
 	}
 }
 

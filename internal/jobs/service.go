@@ -54,6 +54,15 @@ type Options struct {
 	PollInterval time.Duration
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
+	// SweepGrace is how long a job may stay stored but not enqueued before
+	// Sweep sends it again. It must exceed the time a Submit takes from
+	// storing to enqueueing (and the clock skew between nodes), so a sweep
+	// never races a Submit in flight. Default 1m.
+	SweepGrace time.Duration
+	// SweepMaxAge is how old a job that was never enqueued may get before
+	// Sweep stops sending it and marks it failed. Default 10m; at least
+	// SweepGrace.
+	SweepMaxAge time.Duration
 }
 
 // Service accepts jobs and answers questions about them.
@@ -72,6 +81,8 @@ func NewService(opts Options) (*Service, error) {
 	case opts.Limits.MaxSource <= 0, opts.Limits.RatePerMinute <= 0, opts.Limits.MaxQueuedPerUser <= 0,
 		opts.Limits.MaxRunTime <= 0, opts.Limits.MaxMemory <= 0, opts.Limits.MaxWait <= 0:
 		return nil, fmt.Errorf("jobs: every limit must be positive: %+v", opts.Limits)
+	case opts.SweepGrace < 0, opts.SweepMaxAge < 0:
+		return nil, fmt.Errorf("jobs: SweepGrace %s and SweepMaxAge %s must not be negative", opts.SweepGrace, opts.SweepMaxAge)
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -81,6 +92,15 @@ func NewService(opts Options) (*Service, error) {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.SweepGrace == 0 {
+		opts.SweepGrace = time.Minute
+	}
+	if opts.SweepMaxAge == 0 {
+		opts.SweepMaxAge = 10 * time.Minute
+	}
+	if opts.SweepMaxAge < opts.SweepGrace {
+		return nil, fmt.Errorf("jobs: SweepMaxAge %s is shorter than SweepGrace %s", opts.SweepMaxAge, opts.SweepGrace)
 	}
 	return &Service{opts: opts, limiter: newUserLimiter(opts.Limits.RatePerMinute)}, nil
 }
@@ -96,10 +116,11 @@ type Submission struct {
 	Request sandbox.Request
 }
 
-// Submit validates s, stores it as a queued job and enqueues it. Errors are
-// *Error values: CodeInvalid, CodeUnknownLanguage, CodeTooLarge,
-// CodeLimitTooHigh (the caller's), CodeRateLimited, CodeQueueFull (the
-// user's quota) or CodeUnavailable (store or queue failed).
+// Submit validates s, stores it as a queued job, enqueues it and marks it
+// enqueued; Sweep finds a job a crash left unmarked. Errors are *Error
+// values: CodeInvalid, CodeUnknownLanguage, CodeTooLarge, CodeLimitTooHigh
+// (the caller's), CodeRateLimited, CodeQueueFull (the user's quota) or
+// CodeUnavailable (store or queue failed).
 func (s *Service) Submit(ctx context.Context, sub Submission) (Job, error) {
 	if sub.User == "" {
 		return Job{}, errorf(CodeInvalid, "no user")
@@ -130,16 +151,34 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Job, error) {
 		}
 		return Job{}, unavailable("storing the job", err)
 	}
-	group := sub.Room
-	if group == "" {
-		group = "user:" + sub.User
-	}
-	if err := s.opts.Queue.Send(ctx, MessageBody(job.ID), queue.SendOptions{GroupID: group, DedupID: job.ID}); err != nil {
+	if err := s.send(ctx, job); err != nil {
 		s.abandon(job, err)
 		return Job{}, unavailable("enqueueing the job", err)
 	}
 	s.opts.Metrics.submitted()
+	s.markEnqueued(ctx, job)
 	return job, nil
+}
+
+// markEnqueued records that job is in the queue, even if the caller has
+// gone meanwhile. A failure is only logged: the job will run, and Sweep
+// will merely send it again.
+func (s *Service) markEnqueued(ctx context.Context, job Job) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := s.opts.Store.MarkEnqueued(ctx, job.ID, s.opts.Now()); err != nil {
+		s.opts.Logger.Warn("job enqueued but not marked so; the sweeper will send it again", "job", job.ID, "error", err)
+	}
+}
+
+// send enqueues job's message, grouped by room (or user) and deduplicated
+// by job id on FIFO queues.
+func (s *Service) send(ctx context.Context, job Job) error {
+	group := job.Room
+	if group == "" {
+		group = "user:" + job.User
+	}
+	return s.opts.Queue.Send(ctx, MessageBody(job.ID), queue.SendOptions{GroupID: group, DedupID: job.ID})
 }
 
 // abandon marks a stored job that could not be enqueued as failed, so it

@@ -32,18 +32,61 @@ CREATE TABLE IF NOT EXISTS jobs (
 	attempts    INTEGER NOT NULL DEFAULT 0,
 	created_at  INTEGER NOT NULL, -- Unix milliseconds
 	started_at  INTEGER,
-	finished_at INTEGER
+	finished_at INTEGER,
+	enqueued_at INTEGER   -- null until the queue accepted its message
 ) STRICT;
 CREATE INDEX IF NOT EXISTS jobs_unfinished_by_user
 	ON jobs (user_id) WHERE status IN ('queued', 'running');
 `
 
-// NewJobs creates the jobs tables in db when missing and returns the store.
+// jobsUnenqueuedIndex serves Unenqueued. It is created after
+// addEnqueuedAt, since tables of older versions lack its column.
+const jobsUnenqueuedIndex = `
+CREATE INDEX IF NOT EXISTS jobs_unenqueued
+	ON jobs (created_at) WHERE enqueued_at IS NULL AND status = 'queued'`
+
+// NewJobs creates the jobs tables in db when missing, brings tables of
+// older versions up to date and returns the store.
 func NewJobs(ctx context.Context, db *sql.DB) (*Jobs, error) {
 	if _, err := db.ExecContext(ctx, jobsSchema); err != nil {
 		return nil, fmt.Errorf("store: create jobs tables: %w", err)
 	}
+	if err := addEnqueuedAt(ctx, db); err != nil {
+		return nil, fmt.Errorf("store: add jobs.enqueued_at: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, jobsUnenqueuedIndex); err != nil {
+		return nil, fmt.Errorf("store: create jobs index: %w", err)
+	}
 	return &Jobs{db: db}, nil
+}
+
+// addEnqueuedAt adds the column enqueued_at to a jobs table of a version
+// before it, counting every existing job as enqueued (they were, or their
+// Submit failed). The check and the change are one transaction, which
+// sqlitedb begins IMMEDIATE, so of several processes opening the file at
+// once only the first changes it.
+func addEnqueuedAt(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var has bool
+	err = tx.QueryRowContext(ctx,
+		`SELECT count(*) > 0 FROM pragma_table_info('jobs') WHERE name = 'enqueued_at'`).Scan(&has)
+	if err != nil {
+		return err
+	}
+	if has {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `ALTER TABLE jobs ADD COLUMN enqueued_at INTEGER`); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE jobs SET enqueued_at = created_at`); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // Insert stores job unless its user has maxUnfinished unfinished jobs. One
@@ -82,6 +125,45 @@ func (s *Jobs) Get(ctx context.Context, id string) (jobs.Job, error) {
 		return jobs.Job{}, fmt.Errorf("store: get job %s: %w", id, err)
 	}
 	return j, nil
+}
+
+// MarkEnqueued records at as the time the job's message was enqueued,
+// unless a time is recorded already.
+func (s *Jobs) MarkEnqueued(ctx context.Context, id string, at time.Time) error {
+	res, err := s.db.ExecContext(ctx,
+		`UPDATE jobs SET enqueued_at = coalesce(enqueued_at, ?) WHERE id = ?`, at.UnixMilli(), id)
+	if err != nil {
+		return fmt.Errorf("store: mark job %s enqueued: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("store: mark job %s enqueued: %w", id, err)
+	} else if n == 0 {
+		return fmt.Errorf("store: mark job %s enqueued: %w", id, jobs.ErrNotFound)
+	}
+	return nil
+}
+
+// Unenqueued returns the oldest queued jobs never marked enqueued.
+func (s *Jobs) Unenqueued(ctx context.Context, createdBefore time.Time, limit int) ([]jobs.Job, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs
+		WHERE enqueued_at IS NULL AND status = 'queued' AND created_at < ?
+		ORDER BY created_at, id LIMIT ?`, createdBefore.UnixMilli(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: list unenqueued jobs: %w", err)
+	}
+	defer rows.Close()
+	var list []jobs.Job
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: list unenqueued jobs: %w", err)
+		}
+		list = append(list, j)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list unenqueued jobs: %w", err)
+	}
+	return list, nil
 }
 
 // Start marks the job running and counts the attempt, unless it is final.
@@ -138,7 +220,7 @@ func (s *Jobs) Ping(ctx context.Context) error {
 
 // scanJob reads one row of jobColumns; sql.ErrNoRows becomes
 // jobs.ErrNotFound.
-func scanJob(row *sql.Row) (jobs.Job, error) {
+func scanJob(row interface{ Scan(dest ...any) error }) (jobs.Job, error) {
 	var (
 		j                    jobs.Job
 		req, status, errText string

@@ -31,6 +31,8 @@ func RunStore(t *testing.T, newStore NewStore) {
 		{"FinishWritesOnce", testFinishOnce},
 		{"ConcurrentFinishHasOneWinner", testConcurrentFinish},
 		{"ConcurrentInsertsRespectTheBound", testConcurrentInsert},
+		{"MarkEnqueuedKeepsTheFirstTime", testMarkEnqueued},
+		{"UnenqueuedListsOldQueuedUnmarkedJobs", testUnenqueued},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -211,4 +213,75 @@ func testConcurrentInsert(t *testing.T, s jobs.Store) {
 	if ok.Load() != 3 {
 		t.Errorf("%d inserts succeeded with a bound of 3", ok.Load())
 	}
+}
+
+func testMarkEnqueued(t *testing.T, s jobs.Store) {
+	ctx := context.Background()
+	j := newJob("u7")
+	j.CreatedAt = j.CreatedAt.Add(-time.Hour)
+	insert(t, s, j)
+	for _, at := range []time.Time{time.Now(), time.Now().Add(time.Minute)} {
+		if err := s.MarkEnqueued(ctx, j.ID, at); err != nil {
+			t.Fatalf("MarkEnqueued(%v): %v", at, err)
+		}
+	}
+	if list := unenqueued(t, s, time.Now(), 10); len(list) != 0 {
+		t.Errorf("Unenqueued after MarkEnqueued = %v, want none", list)
+	}
+	if err := s.MarkEnqueued(ctx, "nope", time.Now()); !errors.Is(err, jobs.ErrNotFound) {
+		t.Errorf("MarkEnqueued(unknown): %v, want ErrNotFound", err)
+	}
+}
+
+func testUnenqueued(t *testing.T, s jobs.Store) {
+	ctx := context.Background()
+	cutoff := time.UnixMilli(time.Now().UnixMilli())
+	jobAt := func(age time.Duration) jobs.Job {
+		j := newJob("u8")
+		j.CreatedAt = cutoff.Add(-age)
+		insert(t, s, j)
+		return j
+	}
+	older, old := jobAt(2*time.Minute), jobAt(time.Minute)
+	jobAt(-time.Second) // created after the cutoff: a Submit still in flight
+	if err := s.MarkEnqueued(ctx, jobAt(3*time.Minute).ID, cutoff); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Finish(ctx, jobAt(4*time.Minute).ID, jobs.Outcome{Status: jobs.StatusFailed, Error: "x", At: cutoff}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Start(ctx, jobAt(5*time.Minute).ID, cutoff); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		limit int
+		want  []string
+	}{
+		{"all, oldest first", 10, []string{older.ID, old.ID}},
+		{"limited", 1, []string{older.ID}},
+	}
+	for _, tt := range tests {
+		got := unenqueued(t, s, cutoff, tt.limit)
+		var ids []string
+		for _, j := range got {
+			ids = append(ids, j.ID)
+		}
+		if fmt.Sprint(ids) != fmt.Sprint(tt.want) {
+			t.Errorf("%s: Unenqueued = %v, want %v", tt.name, ids, tt.want)
+		}
+	}
+	if got := unenqueued(t, s, cutoff, 1); len(got) == 1 && (got[0].User != "u8" || !got[0].CreatedAt.Equal(older.CreatedAt) ||
+		got[0].Request.Files[0] != older.Request.Files[0] || got[0].Status != jobs.StatusQueued) {
+		t.Errorf("Unenqueued returned %+v, want %+v", got[0], older)
+	}
+}
+
+func unenqueued(t *testing.T, s jobs.Store, createdBefore time.Time, limit int) []jobs.Job {
+	t.Helper()
+	list, err := s.Unenqueued(context.Background(), createdBefore, limit)
+	if err != nil {
+		t.Fatalf("Unenqueued: %v", err)
+	}
+	return list
 }

@@ -37,13 +37,31 @@ CREATE TABLE IF NOT EXISTS kaicode.jobs (
 	attempts    integer NOT NULL DEFAULT 0,
 	created_at  timestamptz NOT NULL,
 	started_at  timestamptz,
-	finished_at timestamptz
+	finished_at timestamptz,
+	enqueued_at timestamptz -- null until the queue accepted its message
 );
 CREATE INDEX IF NOT EXISTS jobs_unfinished_by_user
 	ON kaicode.jobs (user_id) WHERE status IN ('queued', 'running');
+` + jobsAddEnqueuedAt + `
+CREATE INDEX IF NOT EXISTS jobs_unenqueued
+	ON kaicode.jobs (created_at) WHERE enqueued_at IS NULL AND status = 'queued';
 `
 
-// NewJobs creates the jobs table when missing and returns the store.
+// jobsAddEnqueuedAt adds the column enqueued_at to a jobs table of a
+// version before it, counting every existing job as enqueued (they were, or
+// their Submit failed). migrate runs it under its lock, so only once.
+const jobsAddEnqueuedAt = `
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT FROM pg_attribute
+	               WHERE attrelid = 'kaicode.jobs'::regclass AND attname = 'enqueued_at' AND NOT attisdropped) THEN
+		ALTER TABLE kaicode.jobs ADD COLUMN enqueued_at timestamptz;
+		UPDATE kaicode.jobs SET enqueued_at = created_at;
+	END IF;
+END $$;`
+
+// NewJobs creates the jobs table when missing, brings a table of an older
+// version up to date and returns the store.
 func NewJobs(ctx context.Context, pool *pgxpool.Pool) (*Jobs, error) {
 	if err := migrate(ctx, pool, "jobs", jobsSchema); err != nil {
 		return nil, err
@@ -95,6 +113,35 @@ func (s *Jobs) Get(ctx context.Context, id string) (jobs.Job, error) {
 		return jobs.Job{}, fmt.Errorf("pgstore: get job %s: %w", id, err)
 	}
 	return j, nil
+}
+
+// MarkEnqueued records at as the time the job's message was enqueued,
+// unless a time is recorded already.
+func (s *Jobs) MarkEnqueued(ctx context.Context, id string, at time.Time) error {
+	tag, err := s.pool.Exec(ctx,
+		`UPDATE kaicode.jobs SET enqueued_at = coalesce(enqueued_at, $1) WHERE id = $2`, millis(at), id)
+	if err != nil {
+		return fmt.Errorf("pgstore: mark job %s enqueued: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("pgstore: mark job %s enqueued: %w", id, jobs.ErrNotFound)
+	}
+	return nil
+}
+
+// Unenqueued returns the oldest queued jobs never marked enqueued.
+func (s *Jobs) Unenqueued(ctx context.Context, createdBefore time.Time, limit int) ([]jobs.Job, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+jobColumns+` FROM kaicode.jobs
+		WHERE enqueued_at IS NULL AND status = 'queued' AND created_at < $1
+		ORDER BY created_at, id LIMIT $2`, millis(createdBefore), limit)
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: list unenqueued jobs: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (jobs.Job, error) { return scanJob(row) })
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: list unenqueued jobs: %w", err)
+	}
+	return list, nil
 }
 
 // Start marks the job running and counts the attempt, unless it is final.
