@@ -1,57 +1,30 @@
 package collab
 
 import (
-	"fmt"
-
 	"github.com/coder/websocket"
+
+	"github.com/kaicode/kaicode/internal/wsconn"
 )
-
-// closeReason is why the server ends a connection: the WebSocket close code
-// and the text the client receives, plus a short name for metrics and logs.
-type closeReason struct {
-	code websocket.StatusCode
-	name string
-	text string
-}
-
-// Error makes a closeReason usable as the error that ends a connection.
-func (r closeReason) Error() string { return fmt.Sprintf("%s (%d %s)", r.name, int(r.code), r.text) }
-
-// withDetail returns r with detail appended to its text, cut to what fits a
-// close frame (123 bytes).
-func (r closeReason) withDetail(detail string) closeReason {
-	t := r.text + ": " + detail
-	if len(t) > 123 {
-		t = t[:123]
-	}
-	r.text = t
-	return r
-}
 
 // Application close codes (4000-4999). y-websocket clients stop
 // reconnecting after a code in 4400-4499, so those mark refusals that a retry
 // cannot cure.
 const (
-	statusSlowConsumer websocket.StatusCode = 4008
 	statusUnauthorized websocket.StatusCode = 4401
 	statusForbidden    websocket.StatusCode = 4403
 )
 
-// The reasons the server closes a connection.
+// The reasons the server closes a connection, besides those wsconn
+// defines for both servers (shutdown, slow consumer, timeouts, a peer that
+// closed, a message too large).
 var (
-	reasonNormal        = closeReason{websocket.StatusNormalClosure, "normal", "bye"}
-	reasonShutdown      = closeReason{websocket.StatusGoingAway, "shutdown", "server shutting down"}
-	reasonUnauthorized  = closeReason{statusUnauthorized, "unauthorized", "missing or invalid token"}
-	reasonForbidden     = closeReason{statusForbidden, "forbidden", "no access to this room"}
-	reasonTextFrame     = closeReason{websocket.StatusUnsupportedData, "text_frame", "text frames are not supported"}
-	reasonMalformed     = closeReason{websocket.StatusInvalidFramePayloadData, "malformed", "malformed message"}
-	reasonUnknownType   = closeReason{websocket.StatusUnsupportedData, "unknown_type", "unknown message type"}
-	reasonInvalidUpdate = closeReason{websocket.StatusInvalidFramePayloadData, "invalid_update", "invalid update"}
-	reasonDocumentFull  = closeReason{websocket.StatusMessageTooBig, "document_too_large", "document size limit reached"}
-	reasonMessageTooBig = closeReason{websocket.StatusMessageTooBig, "message_too_large", "message size limit exceeded"}
-	reasonSlowConsumer  = closeReason{statusSlowConsumer, "slow_consumer", "send queue full: client too slow"}
-	reasonWriteTimeout  = closeReason{statusSlowConsumer, "write_timeout", "write timed out"}
-	reasonPingTimeout   = closeReason{websocket.StatusGoingAway, "ping_timeout", "no pong"}
-	reasonRoomFailed    = closeReason{websocket.StatusInternalError, "room_failed", "room unavailable"}
-	reasonPeerClosed    = closeReason{websocket.StatusNormalClosure, "peer_closed", "closed by client"}
+	reasonNormal        = wsconn.Reason{Code: websocket.StatusNormalClosure, Name: "normal", Text: "bye"}
+	reasonUnauthorized  = wsconn.Reason{Code: statusUnauthorized, Name: "unauthorized", Text: "missing or invalid token"}
+	reasonForbidden     = wsconn.Reason{Code: statusForbidden, Name: "forbidden", Text: "no access to this room"}
+	reasonTextFrame     = wsconn.Reason{Code: websocket.StatusUnsupportedData, Name: "text_frame", Text: "text frames are not supported"}
+	reasonMalformed     = wsconn.Reason{Code: websocket.StatusInvalidFramePayloadData, Name: "malformed", Text: "malformed message"}
+	reasonUnknownType   = wsconn.Reason{Code: websocket.StatusUnsupportedData, Name: "unknown_type", Text: "unknown message type"}
+	reasonInvalidUpdate = wsconn.Reason{Code: websocket.StatusInvalidFramePayloadData, Name: "invalid_update", Text: "invalid update"}
+	reasonDocumentFull  = wsconn.Reason{Code: websocket.StatusMessageTooBig, Name: "document_too_large", Text: "document size limit reached"}
+	reasonRoomFailed    = wsconn.Reason{Code: websocket.StatusInternalError, Name: "room_failed", Text: "room unavailable"}
 )

@@ -13,12 +13,15 @@
 //
 // # Concurrency
 //
-// Each connection has two goroutines: the HTTP handler's, which reads and
-// applies messages, and a writer that drains the connection's bounded send
-// queue and pings the peer. A connection whose queue overflows is closed;
-// it never blocks the room. Each loaded room has one goroutine that loads
-// it, persists its new updates within the persist delay, compacts the store
-// in the background and flushes on unload. A room's state is guarded by one
+// Each connection has one goroutine of its own, which reads and applies
+// messages; the HTTP handler starts it and returns, so the server keeps no
+// per-request state. A wsconn.Conn owns every write: it drains the
+// connection's bounded send queue from a writer goroutine that runs only
+// while there is something to send, and pings from a timer. A connection
+// whose queue overflows is dropped; it never blocks the room. Each loaded
+// room has one goroutine that loads it, persists its new updates within the
+// persist delay, compacts the store in the background and flushes on
+// unload. A room's state is guarded by one
 // mutex held only for in-memory work; merges and store writes run outside
 // it. Shutdown closes every connection with 1001 (going away), flushes every
 // room and waits for all of these goroutines.

@@ -10,6 +10,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/kaicode/kaicode/internal/auth"
+	"github.com/kaicode/kaicode/internal/wsconn"
 	"github.com/kaicode/kaicode/internal/yjs"
 )
 
@@ -35,11 +36,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.wg.Done()
 
 	user, access, refusal := s.authorize(r, name)
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
-		InsecureSkipVerify: len(s.opts.AllowedOrigins) == 0,
-		OriginPatterns:     s.opts.AllowedOrigins,
-		CompressionMode:    websocket.CompressionDisabled,
-	})
+	ws, err := wsconn.Accept(w, r, wsconn.AcceptOptions{AllowedOrigins: s.opts.AllowedOrigins, ReadLimit: s.opts.MaxMessage})
 	if err != nil {
 		s.log.Debug("websocket upgrade failed", "room", name, "err", err)
 		return
@@ -48,22 +45,30 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.refuse(ws, *refusal)
 		return
 	}
-	ws.SetReadLimit(s.opts.MaxMessage)
-	s.serve(name, newConn(s, ws, user, access == auth.AccessRead))
+	// The connection lives on in a goroutine of its own, so that the HTTP
+	// server can release the request and its buffers.
+	// The handler's count in s.wg is still held, so Shutdown cannot have
+	// stopped waiting.
+	c := newConn(s, ws, user, access == auth.AccessRead)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.serve(name, c)
+	}()
 }
 
 // refuse tells a client why it may not enter, in the y-websocket way (a
 // permission-denied message, which the client logs) and with the close
 // code, then closes the socket.
-func (s *Server) refuse(ws *websocket.Conn, reason closeReason) {
-	s.metrics.disconnects.WithLabelValues(reason.name).Inc()
+func (s *Server) refuse(ws *websocket.Conn, reason wsconn.Reason) {
+	s.metrics.disconnects.WithLabelValues(reason.Name).Inc()
 	ctx, cancel := context.WithTimeout(context.Background(), s.opts.WriteTimeout)
 	defer cancel()
-	if err := ws.Write(ctx, websocket.MessageBinary, yjs.EncodePermissionDenied(reason.text)); err != nil {
+	if err := ws.Write(ctx, websocket.MessageBinary, yjs.EncodePermissionDenied(reason.Text)); err != nil {
 		ws.CloseNow()
 		return
 	}
-	ws.Close(reason.code, reason.text)
+	ws.Close(reason.Code, reason.Text)
 }
 
 // track counts a new connection in the server's wait group, or reports
@@ -80,7 +85,7 @@ func (s *Server) track() bool {
 
 // authorize returns the user of r and their access to room, or the reason
 // to refuse them.
-func (s *Server) authorize(r *http.Request, room string) (auth.User, auth.Access, *closeReason) {
+func (s *Server) authorize(r *http.Request, room string) (auth.User, auth.Access, *wsconn.Reason) {
 	token := r.URL.Query().Get("token")
 	if token == "" {
 		token, _ = strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -89,7 +94,7 @@ func (s *Server) authorize(r *http.Request, room string) (auth.User, auth.Access
 	if token != "" || !s.opts.Anonymous {
 		u, err := s.opts.Verifier.Verify(token)
 		if err != nil {
-			reason := reasonUnauthorized.withDetail(err.Error())
+			reason := reasonUnauthorized.WithDetail(err.Error())
 			return auth.User{}, auth.AccessNone, &reason
 		}
 		user = u
@@ -105,17 +110,12 @@ func (s *Server) authorize(r *http.Request, room string) (auth.User, auth.Access
 	return user, access, nil
 }
 
-// serve runs connection c in the room named name until it ends.
+// serve runs connection c in the room named name until it ends and its
+// socket is closed.
 func (s *Server) serve(name string, c *conn) {
-	defer c.dropWhenSlow()()
-	writerDone := make(chan struct{})
-	go func() {
-		defer close(writerDone)
-		c.writeLoop()
-	}()
 	defer func() {
 		c.fail(reasonNormal)
-		<-writerDone
+		<-c.out.Done()
 	}()
 
 	ctx, cancel := context.WithTimeout(context.Background(), joinTimeout)
@@ -123,7 +123,7 @@ func (s *Server) serve(name string, c *conn) {
 	cancel()
 	switch {
 	case errors.Is(err, errShuttingDown):
-		c.fail(reasonShutdown)
+		c.fail(wsconn.ReasonShutdown)
 		return
 	case err != nil:
 		c.fail(reasonRoomFailed)
@@ -154,7 +154,7 @@ func (s *Server) greet(rm *room, c *conn) {
 
 // readLoop reads and handles messages until the connection ends, and
 // returns why it ended.
-func (c *conn) readLoop(rm *room) closeReason {
+func (c *conn) readLoop(rm *room) wsconn.Reason {
 	for {
 		typ, data, err := c.ws.Read(context.Background())
 		if err != nil {
@@ -172,26 +172,23 @@ func (c *conn) readLoop(rm *room) closeReason {
 }
 
 // readError maps a failed read to the reason the connection ends.
-func (c *conn) readError(err error) closeReason {
-	if c.ctx.Err() != nil {
-		return c.reason
+func (c *conn) readError(err error) wsconn.Reason {
+	if reason, failed := c.out.Reason(); failed {
+		return reason
 	}
-	if errors.Is(err, websocket.ErrMessageTooBig) {
-		return reasonMessageTooBig
-	}
-	return reasonPeerClosed
+	return wsconn.ReadError(err)
 }
 
 // handle applies one message from c, or returns why c must be closed.
-func (c *conn) handle(rm *room, data []byte) *closeReason {
+func (c *conn) handle(rm *room, data []byte) *wsconn.Reason {
 	m, err := yjs.DecodeMessage(data)
 	if err != nil {
 		var unknown *yjs.UnknownMessageError
 		if errors.As(err, &unknown) {
-			r := reasonUnknownType.withDetail(unknown.Error())
+			r := reasonUnknownType.WithDetail(unknown.Error())
 			return &r
 		}
-		r := reasonMalformed.withDetail(err.Error())
+		r := reasonMalformed.WithDetail(err.Error())
 		return &r
 	}
 	switch m.Type {
@@ -200,7 +197,7 @@ func (c *conn) handle(rm *room, data []byte) *closeReason {
 	case yjs.MessageAwareness:
 		entries, err := yjs.DecodeAwarenessUpdate(m.Payload)
 		if err != nil {
-			r := reasonMalformed.withDetail(err.Error())
+			r := reasonMalformed.WithDetail(err.Error())
 			return &r
 		}
 		rm.applyAwareness(c, entries, data)
@@ -216,7 +213,7 @@ func (c *conn) handle(rm *room, data []byte) *closeReason {
 
 // handleSync answers a step 1 with what the client lacks, and applies a
 // step 2 or update unless the client may only read.
-func (c *conn) handleSync(rm *room, m yjs.Message) *closeReason {
+func (c *conn) handleSync(rm *room, m yjs.Message) *wsconn.Reason {
 	switch m.SyncType {
 	case yjs.SyncStep1:
 		doc, _, err := rm.current()
@@ -226,7 +223,7 @@ func (c *conn) handleSync(rm *room, m yjs.Message) *closeReason {
 		}
 		diff, err := yjs.DiffUpdate(doc, m.Payload)
 		if err != nil {
-			r := reasonMalformed.withDetail("state vector: " + err.Error())
+			r := reasonMalformed.WithDetail("state vector: " + err.Error())
 			return &r
 		}
 		c.send(yjs.EncodeSyncStep2(diff))
@@ -235,7 +232,7 @@ func (c *conn) handleSync(rm *room, m yjs.Message) *closeReason {
 			return nil
 		}
 		if _, err := yjs.EncodeStateVectorFromUpdate(m.Payload); err != nil {
-			r := reasonInvalidUpdate.withDetail(err.Error())
+			r := reasonInvalidUpdate.WithDetail(err.Error())
 			return &r
 		}
 		if err := rm.apply(c, m.Payload); err != nil {

@@ -8,10 +8,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/kaicode/kaicode/internal/auth"
 	"github.com/kaicode/kaicode/internal/store"
+	"github.com/kaicode/kaicode/internal/wsconn"
 )
 
 // DocStore keeps room documents. Implementations are safe for concurrent
@@ -115,6 +117,8 @@ type Server struct {
 	opts    Options
 	log     *slog.Logger
 	metrics *metrics
+	// wsOpts configures every connection's writer; set by New.
+	wsOpts wsconn.Options
 
 	mu     sync.Mutex
 	rooms  map[string]*room
@@ -142,7 +146,23 @@ func New(opts Options) (*Server, error) {
 			return nil, fmt.Errorf("collab: register metrics: %w", err)
 		}
 	}
-	return &Server{opts: opts, log: opts.Logger, metrics: m, rooms: make(map[string]*room)}, nil
+	return &Server{
+		opts:    opts,
+		log:     opts.Logger,
+		metrics: m,
+		wsOpts: wsconn.Options{
+			MessageType:  websocket.MessageBinary,
+			QueueLimit:   opts.SendQueue,
+			WriteTimeout: opts.WriteTimeout,
+			PingInterval: opts.PingInterval,
+			OnWrite: func(size int) {
+				m.messagesOut.Inc()
+				m.bytesOut.Add(float64(size))
+			},
+			OnClose: func(r wsconn.Reason) { m.disconnects.WithLabelValues(r.Name).Inc() },
+		},
+		rooms: make(map[string]*room),
+	}, nil
 }
 
 // join adds c to the room named name, loading the room when needed. A room
@@ -223,7 +243,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	for _, r := range rooms {
 		r.shutdown()
 		for _, c := range r.connections() {
-			c.fail(reasonShutdown)
+			c.fail(wsconn.ReasonShutdown)
 		}
 	}
 	done := make(chan struct{})

@@ -16,14 +16,16 @@
 //
 // # Concurrency
 //
-// Each connection has the HTTP handler's goroutine, which reads and handles
-// messages, and a writer goroutine that owns every write to the socket: it
-// drains a bounded send queue (a client that lets it fill up is closed with
-// 4008), pings, and closes the socket with the connection's reason. Each
-// room with connections on this node has one goroutine that reads the
-// room's bus topic (job events from any worker, language and status from
-// any node) and fans each event out, encoded once, to the room's
-// connections. Run output is remembered per room in memory and in the
+// Each connection has one goroutine of its own, which reads and handles
+// messages; the HTTP handler starts it and returns, so the server keeps no
+// per-request state. A wsconn.Conn owns every write to the socket: a writer
+// goroutine, which runs only while there is something to send, drains a
+// bounded send queue (a client that lets it fill up is dropped and counted
+// as slow_consumer), a timer pings, and the close carries the connection's
+// reason after what is still queued. Each room with connections on this
+// node has one goroutine that reads the room's bus topic (job events from
+// any worker, language and status from any node) and fans each event out,
+// encoded once, to the room's connections. Run output is remembered per room in memory and in the
 // store for late joiners. A text writer goroutine stores room texts after a
 // quiet period. Shutdown closes every connection with 1001, waits for
 // every goroutine and flushes the text writer.

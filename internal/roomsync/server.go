@@ -17,6 +17,7 @@ import (
 	"github.com/kaicode/kaicode/internal/jobs"
 	"github.com/kaicode/kaicode/internal/sandbox"
 	"github.com/kaicode/kaicode/internal/store"
+	"github.com/kaicode/kaicode/internal/wsconn"
 )
 
 // Jobs submits runs and reads their state (jobs.Service). Safe for
@@ -126,7 +127,9 @@ type Server struct {
 	opts    Options
 	log     *slog.Logger
 	metrics *metrics
-	texts   *textWriter
+	// wsOpts configures every connection's writer; set by New.
+	wsOpts wsconn.Options
+	texts  *textWriter
 
 	mu     sync.Mutex
 	rooms  map[string]*room
@@ -156,39 +159,61 @@ func New(opts Options) (*Server, error) {
 		opts:    opts,
 		log:     opts.Logger,
 		metrics: m,
-		rooms:   make(map[string]*room),
-		conns:   make(map[*conn]struct{}),
+		wsOpts: wsconn.Options{
+			MessageType:  websocket.MessageText,
+			QueueLimit:   opts.SendQueue,
+			WriteTimeout: opts.WriteTimeout,
+			PingInterval: opts.PingInterval,
+			OnWrite:      func(int) { m.messagesOut.Inc() },
+			OnClose:      func(r wsconn.Reason) { m.disconnects.WithLabelValues(r.Name).Inc() },
+		},
+		rooms: make(map[string]*room),
+		conns: make(map[*conn]struct{}),
 	}
 	s.texts = newTextWriter(opts.Texts, opts.TextDebounce, opts.Now, s.log, m)
 	return s, nil
 }
 
-// ServeHTTP upgrades the request to a /sync WebSocket and serves it until
-// either side closes it.
+// ServeHTTP upgrades the request to a /sync WebSocket and hands it to a
+// goroutine of its own, which serves it until either side closes it; the
+// HTTP server can then release the request and its buffers.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
-		OriginPatterns:     s.opts.AllowedOrigins,
-		InsecureSkipVerify: len(s.opts.AllowedOrigins) == 0,
-	})
+	ws, err := wsconn.Accept(w, r, wsconn.AcceptOptions{AllowedOrigins: s.opts.AllowedOrigins, ReadLimit: s.opts.MaxMessage})
 	if err != nil {
 		return // Accept has written the HTTP error
 	}
-	ws.SetReadLimit(s.opts.MaxMessage)
 	c := newConn(s, ws)
 	if !s.track(c) {
-		ws.Close(reasonShutdown.code, reasonShutdown.text)
+		c.fail(wsconn.ReasonShutdown)
+		drain(c)
 		return
 	}
+	go s.serve(context.WithoutCancel(r.Context()), c)
+}
+
+// serve reads and handles c's messages until the connection ends and its
+// socket is closed; track has counted it.
+func (s *Server) serve(ctx context.Context, c *conn) {
 	defer s.untrack(c)
-	go c.writeLoop()
 	authTimer := time.AfterFunc(s.opts.AuthTimeout, func() { c.fail(reasonAuthTimeout) })
 	defer authTimer.Stop()
 
-	s.readLoop(context.WithoutCancel(r.Context()), c, authTimer)
+	s.readLoop(ctx, c, authTimer)
 	if c.room != nil {
 		c.room.remove(c)
 	}
-	<-c.done
+	<-c.out.Done()
+}
+
+// drain reads a failed c until its close handshake ends and its socket is
+// closed.
+func drain(c *conn) {
+	for {
+		if _, _, err := c.ws.Read(context.Background()); err != nil {
+			<-c.out.Done()
+			return
+		}
+	}
 }
 
 // track registers c unless the server is shutting down.
@@ -219,10 +244,10 @@ func (s *Server) readLoop(ctx context.Context, c *conn, authTimer *time.Timer) {
 		typ, data, err := c.ws.Read(ctx)
 		switch {
 		case errors.Is(err, websocket.ErrMessageTooBig):
-			c.fail(reasonTooBig)
+			c.fail(wsconn.ReasonMessageTooBig)
 			return
 		case err != nil:
-			c.fail(reasonPeerClosed)
+			c.fail(wsconn.ReasonPeerClosed)
 			return
 		case c.failed():
 			continue // closing: read on until the close handshake ends
@@ -298,7 +323,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closed = true
 	for c := range s.conns {
-		c.fail(reasonShutdown)
+		c.fail(wsconn.ReasonShutdown)
 	}
 	s.mu.Unlock()
 	done := make(chan struct{})
