@@ -286,3 +286,26 @@ func receiveAsChild(t *testing.T, path string) {
 		}
 	}
 }
+
+// TestSQLiteSendWakesReceiverInProcess shows that a waiting Receive is woken
+// by a Send through the same queue, not by its poll: the poll interval is
+// far longer than the test.
+func TestSQLiteSendWakesReceiverInProcess(t *testing.T) {
+	t.Parallel()
+	q := newSQLite(t, queue.SQLiteOptions{PollInterval: time.Hour})
+	got := make(chan []queue.Message, 1)
+	go func() {
+		msgs, err := q.Receive(context.Background(), 1, 30*time.Second)
+		if err != nil {
+			t.Errorf("Receive: %v", err)
+		}
+		got <- msgs
+	}()
+	time.Sleep(200 * time.Millisecond) // let the receiver start waiting
+	if err := q.Send(context.Background(), []byte("wake"), queue.SendOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if msgs := <-got; len(msgs) != 1 || string(msgs[0].Body) != "wake" {
+		t.Fatalf("Receive = %v, want the message sent while it waited", msgs)
+	}
+}
