@@ -58,7 +58,11 @@ func TestSIGKILLLosesNothingOlderThanThePersistDelay(t *testing.T) {
 			}
 		}
 	}()
-	killAt := time.After(2 * time.Second)
+	// Kill once 20 lines are older than the persist delay, however slow
+	// the machine is: the check below then always has 20 lines to hold
+	// the server to.
+	var killAt <-chan time.Time
+	giveUp := time.After(2 * time.Minute)
 	var killed time.Time
 collect:
 	for {
@@ -68,6 +72,11 @@ collect:
 				break collect
 			}
 			written[n] = time.Now()
+			if len(written) == 20 {
+				killAt = time.After(3 * persistDelay)
+			}
+		case <-giveUp:
+			t.Fatalf("only %d lines were written in 2 minutes", len(written))
 		case <-killAt:
 			if err := srv.Process.Signal(syscall.SIGKILL); err != nil {
 				t.Fatal(err)

@@ -145,7 +145,9 @@ func TestJudgeFloodIsAnsweredThenClosed(t *testing.T) {
 	}
 	// Of the first burst (10 judges), 3 fill the room's queue and 7 are
 	// refused for it; the next 10 are refused for the message rate; then
-	// the flood closes the connection.
+	// the flood closes the connection. On a slow machine the rate refills
+	// a little while the burst is read, so more may reach the room's queue
+	// refusal, never fewer.
 	answered := map[string]int{}
 	var closeErr websocket.CloseError
 	for {
@@ -174,8 +176,8 @@ func TestJudgeFloodIsAnsweredThenClosed(t *testing.T) {
 	}
 	// The queued statuses travel through the bus and may lose the race
 	// with the close; the refusals are sent directly.
-	if answered["queued"] > 3 || answered["room_queue_full"] != 7 || answered["rate_limited"] == 0 || total >= sent {
-		t.Errorf("flood answers %v; want up to 3 queued, 7 room queue and some rate refusals, and a close before all %d", answered, sent)
+	if answered["queued"] > 3 || answered["room_queue_full"] < 7 || answered["rate_limited"] == 0 || total >= sent {
+		t.Errorf("flood answers %v; want up to 3 queued, at least 7 room queue and some rate refusals, and a close before all %d", answered, sent)
 	}
 	calm.send(map[string]any{"event": "judge", "content": "p", "language": "python", "input": "ok", "room_name": "calm-room"})
 	if m := calm.expect("output"); m.str("content") != "out:ok\n" {
