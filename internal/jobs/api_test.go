@@ -90,8 +90,8 @@ func TestSubmitWaitTimesOutWith202(t *testing.T) {
 	if r.status != http.StatusAccepted || j.Status != "queued" {
 		t.Errorf("POST = %d %s, want 202 queued", r.status, r.body)
 	}
-	if d := time.Since(start); d < 300*time.Millisecond || d > 5*time.Second {
-		t.Errorf("answered after %s, want about 300ms", d)
+	if d := time.Since(start); d < 300*time.Millisecond || d > 20*time.Second {
+		t.Errorf("answered after %s, want after its 300ms wait, not the server's maximum", d)
 	}
 }
 
