@@ -1,5 +1,5 @@
 # Convenience targets; the scripts are the source of truth.
-.PHONY: build run test
+.PHONY: build run test bench
 
 build:
 	go build -trimpath -o bin/kaicode ./cmd/kaicode
@@ -11,3 +11,5 @@ run:
 test:
 	scripts/test
 
+bench:
+	scripts/bench
