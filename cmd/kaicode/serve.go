@@ -2,74 +2,38 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/kaicode/kaicode/internal/auth"
 	"github.com/kaicode/kaicode/internal/config"
 	"github.com/kaicode/kaicode/internal/jobs"
-	"github.com/kaicode/kaicode/internal/server"
 )
 
+// serveCommand runs the whole server: the collaboration and sync sockets,
+// the job APIs and, unless --worker=false, the job worker.
 func serveCommand(ctx context.Context, env *cliEnv, args []string) error {
-	cfg, err := config.Load("kaicode serve", args, env.getenv, env.stderr)
+	n, err := openNode(ctx, "kaicode serve", env, args, func(c *config.Config) bool { return c.Worker })
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg, env.stderr)
-	log.Info("starting kaicode", "version", version, "config", cfg)
-
-	secret, err := jwtSecret(cfg, log)
+	defer n.close()
+	secret, err := jwtSecret(n.cfg, n.log)
 	if err != nil {
 		return err
 	}
 	verifier := auth.NewVerifier(secret)
-
-	st, err := openStores(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer st.close()
-	events, closeEvents, err := newBus(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer closeEvents()
-	reg := prometheus.NewRegistry()
-	pipeline, err := openJobPipeline(ctx, cfg, log, reg, st, events, cfg.Worker)
-	if err != nil {
-		return err
-	}
-	defer pipeline.close(log)
-
-	srv := server.New(server.Options{
-		Logger:          log,
-		Registry:        reg,
-		Checks:          append(pipeline.checks, busChecks(events)...),
-		ShutdownTimeout: cfg.ShutdownTimeout,
-	})
-	jobs.NewAPI(pipeline.service, verifier, log).Register(srv)
-	access, err := startSync(ctx, cfg, log, reg, st, verifier, pipeline.service, events, srv)
+	jobs.NewAPI(n.pipeline.service, verifier, n.log).Register(n.srv)
+	access, err := startSync(ctx, n.cfg, n.log, n.reg, n.stores, verifier, n.pipeline.service, n.events, n.srv)
 	if err != nil {
 		return err
 	}
 	defer access.Close()
-	if err := startCollab(ctx, cfg, log, reg, st, verifier, access, srv); err != nil {
+	if err := startCollab(ctx, n.cfg, n.log, n.reg, n.stores, verifier, access, n.srv); err != nil {
 		return err
 	}
-
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on --addr %s: %w", cfg.Addr, err)
-	}
-	log.Info("listening", "addr", ln.Addr().String())
-	waitWorker := pipeline.startWorker(ctx)
-	return errors.Join(srv.Run(ctx, ln), waitWorker())
+	return n.run(ctx)
 }
 
 // jwtSecret returns the configured secret, or generates one and logs a
