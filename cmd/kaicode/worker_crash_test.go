@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -23,6 +22,7 @@ import (
 	"github.com/kaicode/kaicode/internal/sandbox/docker"
 	"github.com/kaicode/kaicode/internal/sqlitedb"
 	"github.com/kaicode/kaicode/internal/store"
+	"github.com/kaicode/kaicode/internal/testenv"
 )
 
 // requireSandbox skips (or, with KAICODE_REQUIRE_ALL=1, fails) t when the
@@ -33,11 +33,7 @@ func requireSandbox(t *testing.T) {
 	defer cancel()
 	sb, err := docker.New(ctx, docker.Options{})
 	if err != nil {
-		msg := "needs the Docker engine and the runtime images (start dockerd, run 'kaicode images build'): " + err.Error()
-		if os.Getenv("KAICODE_REQUIRE_ALL") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		testenv.Missing(t, "needs the Docker engine and the runtime images (start dockerd, run 'kaicode images build'): %v", err)
 	}
 	sb.Close(ctx)
 }

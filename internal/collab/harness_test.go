@@ -21,6 +21,7 @@ import (
 	"github.com/kaicode/kaicode/internal/collab"
 	"github.com/kaicode/kaicode/internal/sqlitedb"
 	"github.com/kaicode/kaicode/internal/store"
+	"github.com/kaicode/kaicode/internal/testenv"
 	"github.com/kaicode/kaicode/internal/yjs"
 )
 
@@ -223,11 +224,7 @@ func nodeDir(t *testing.T) string {
 	_, errNode := exec.LookPath("node")
 	_, errMods := os.Stat(filepath.Join(dir, "node_modules", "y-websocket"))
 	if errNode != nil || errMods != nil {
-		msg := "node or test/node/node_modules missing: install Node 20 and run npm ci in test/node"
-		if os.Getenv("KAICODE_REQUIRE_ALL") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		testenv.Missing(t, "node or test/node/node_modules missing: install Node 20 and run npm ci in test/node")
 	}
 	return dir
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,6 +24,7 @@ import (
 	"github.com/kaicode/kaicode/internal/sandbox/docker"
 	"github.com/kaicode/kaicode/internal/sqlitedb"
 	"github.com/kaicode/kaicode/internal/store"
+	"github.com/kaicode/kaicode/internal/testenv"
 	"github.com/kaicode/kaicode/internal/worker"
 )
 
@@ -248,10 +248,6 @@ func (e *env) waitFinal(id string, within time.Duration) jobs.Job {
 	return j
 }
 
-// requireAll reports whether missing test dependencies must fail the test
-// (in CI) instead of skipping it.
-func requireAll() bool { return os.Getenv("KAICODE_REQUIRE_ALL") == "1" }
-
 // dockerSandbox returns a python-only Docker sandbox, or skips when the
 // engine or the runtime image is missing.
 func dockerSandbox(t testing.TB) *docker.Sandbox {
@@ -264,10 +260,10 @@ func dockerSandbox(t testing.TB) *docker.Sandbox {
 	sb, err := docker.New(ctx, docker.Options{Languages: []string{"python"}, PoolSize: 1})
 	if err != nil {
 		msg := "Docker sandbox unavailable (start dockerd and run 'kaicode images build'): " + err.Error()
-		if requireAll() || !errors.Is(err, sandbox.ErrUnavailable) {
+		if !errors.Is(err, sandbox.ErrUnavailable) {
 			t.Fatal(msg)
 		}
-		t.Skip(msg)
+		testenv.Missing(t, "%s", msg)
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/kaicode/kaicode/internal/testenv"
 )
 
 // LocalSQS is a local-aws-sqs server run by node for the length of a test.
@@ -149,8 +150,5 @@ func nodeDir() (string, error) {
 // missing skips tb for lack of a component, or fails it in CI.
 func missing(tb testing.TB, why string) {
 	tb.Helper()
-	if os.Getenv("KAICODE_REQUIRE_ALL") == "1" {
-		tb.Fatalf("local SQS unavailable: %s (KAICODE_REQUIRE_ALL=1)", why)
-	}
-	tb.Skipf("local SQS unavailable: %s", why)
+	testenv.Missing(tb, "local SQS unavailable: %s", why)
 }
