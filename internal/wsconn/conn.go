@@ -52,6 +52,12 @@ func orDefault[T int | time.Duration](v, def T) T {
 	return v
 }
 
+// writerLinger is how long a writer with nothing to write waits for more
+// before it exits. Under steady traffic the writer then stays alive instead
+// of being started for every message; an idle connection still ends up
+// with no writer.
+const writerLinger = 20 * time.Millisecond
+
 // Conn owns the writing side of one WebSocket: its send queue, its
 // keepalive and its close. See the package documentation for the rules.
 type Conn struct {
@@ -59,6 +65,7 @@ type Conn struct {
 	opts *Options
 	ping *time.Timer
 	done chan struct{} // closed when the socket is closed and no writer runs
+	wake chan struct{} // tells a lingering writer there is work; capacity 1
 
 	mu      sync.Mutex
 	queue   [][]byte // nil while empty, so an idle Conn holds no buffer
@@ -71,7 +78,7 @@ type Conn struct {
 // New returns the Conn that writes to ws and starts its keepalive. opts is
 // shared, not copied.
 func New(ws *websocket.Conn, opts *Options) *Conn {
-	c := &Conn{ws: ws, opts: opts, done: make(chan struct{})}
+	c := &Conn{ws: ws, opts: opts, done: make(chan struct{}), wake: make(chan struct{}, 1)}
 	c.ping = time.AfterFunc(opts.pingInterval(), c.pingSoon)
 	return c
 }
@@ -145,27 +152,56 @@ func (c *Conn) pingSoon() {
 	c.startWriterLocked()
 }
 
-// startWriterLocked starts the writer unless it runs. c.mu must be held.
+// startWriterLocked starts the writer, or wakes it if it lingers. c.mu
+// must be held.
 func (c *Conn) startWriterLocked() {
 	if !c.writing {
 		c.writing = true
 		go c.writeLoop()
+		return
+	}
+	select {
+	case c.wake <- struct{}{}:
+	default: // a wake-up is already pending
 	}
 }
 
-// writeLoop writes batches of queued messages and due pings until there is
-// nothing left to do, then exits; after Fail it closes the socket instead.
+// writeLoop writes batches of queued messages and due pings until there has
+// been nothing to do for writerLinger, then exits; after Fail it closes the
+// socket instead.
 func (c *Conn) writeLoop() {
 	var batch [][]byte
+	var linger *time.Timer
+	defer func() {
+		if linger != nil {
+			linger.Stop()
+		}
+	}()
 	for {
 		c.mu.Lock()
 		batch, c.queue = c.queue, batch[:0]
 		ping, failed, reason := c.pingDue, c.failed, c.reason
 		c.pingDue = false
 		if len(batch) == 0 && !ping && !failed {
-			c.writing, c.queue = false, nil
 			c.mu.Unlock()
-			return
+			if linger == nil {
+				linger = time.NewTimer(writerLinger)
+			} else {
+				linger.Reset(writerLinger)
+			}
+			select {
+			case <-c.wake:
+				continue
+			case <-linger.C:
+			}
+			c.mu.Lock()
+			if len(c.queue) == 0 && !c.pingDue && !c.failed {
+				c.writing, c.queue = false, nil
+				c.mu.Unlock()
+				return
+			}
+			c.mu.Unlock()
+			continue
 		}
 		c.mu.Unlock()
 

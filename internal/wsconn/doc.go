@@ -11,7 +11,9 @@
 // write buffers instead of the HTTP server's 4 KiB pair, so a handler that
 // hands the connection to a goroutine of its own and returns lets the HTTP
 // server's per-request state go. A Conn runs a writer goroutine only while
-// it has something to send, and pings from a timer, not a goroutine.
+// it has something to send (and for 20 ms after, so steady
+// traffic does not start one per message), and pings from a timer, not a
+// goroutine.
 //
 // # Concurrency
 //
