@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -14,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/kaicode/kaicode/internal/testenv"
 )
 
 // buildBinary builds kaicode once per test binary run.
@@ -42,16 +43,6 @@ func kaicodeBinary(t *testing.T) string {
 	return bin
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // testEnv is the environment of a server under test: none of the
 // developer's settings leak in.
 func testEnv(extra ...string) []string {
@@ -64,7 +55,7 @@ func testEnv(extra ...string) []string {
 
 func TestServeShutsDownOnSIGTERM(t *testing.T) {
 	bin := kaicodeBinary(t)
-	addr := freeAddr(t)
+	addr := testenv.FreeAddr(t)
 	cmd := exec.Command(bin, "serve", "--addr", addr, "--data-dir", t.TempDir(), "--pool-size", "0", "--log-format", "json")
 	cmd.Dir = t.TempDir()
 	cmd.Env = testEnv("KAICODE_JWT_SECRET=test-secret-of-some-length")

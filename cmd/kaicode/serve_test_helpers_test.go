@@ -3,10 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
-	"net"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/kaicode/kaicode/internal/testenv"
 )
 
 // inProcessServer is "kaicode serve" run by run() inside the test process.
@@ -23,12 +24,7 @@ type inProcessServer struct {
 // fails t unless serve exits 0.
 func serveInProcess(t *testing.T, vars map[string]string) *inProcessServer {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := testenv.FreeAddr(t)
 	s := &inProcessServer{base: "http://" + addr, dataDir: t.TempDir()}
 	env := map[string]string{
 		"KAICODE_ADDR": addr, "KAICODE_DATA_DIR": s.dataDir, "KAICODE_LOG_LEVEL": "warn",

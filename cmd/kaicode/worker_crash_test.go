@@ -20,7 +20,6 @@ import (
 	"github.com/kaicode/kaicode/internal/queue"
 	"github.com/kaicode/kaicode/internal/sandbox"
 	"github.com/kaicode/kaicode/internal/sandbox/docker"
-	"github.com/kaicode/kaicode/internal/sqlitedb"
 	"github.com/kaicode/kaicode/internal/store"
 	"github.com/kaicode/kaicode/internal/testenv"
 )
@@ -123,11 +122,7 @@ func newPipelineFixture(t *testing.T) *pipelineFixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := sqlitedb.Open(ctx, filepath.Join(dir, "kaicode.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := testenv.OpenSQLite(t, filepath.Join(dir, "kaicode.db"))
 	st, err := store.NewJobs(ctx, db)
 	if err != nil {
 		t.Fatal(err)
@@ -184,7 +179,7 @@ func TestWorkerKilledMidJobIsRedeliveredAndFinishedOnce(t *testing.T) {
 	f := newPipelineFixture(t)
 	slow := f.submit(t, "import time\nprint('start', flush=True)\ntime.sleep(2)\nprint('done')\n")
 
-	first := startProc(t, bin, workerArgs(f.dir, freeAddr(t))...)
+	first := startProc(t, bin, workerArgs(f.dir, testenv.FreeAddr(t))...)
 	f.waitStatus(t, slow, jobs.StatusRunning, 60*time.Second)
 	time.Sleep(500 * time.Millisecond) // the program is sleeping in its container
 	_ = first.stop(t, syscall.SIGKILL)
@@ -193,7 +188,7 @@ func TestWorkerKilledMidJobIsRedeliveredAndFinishedOnce(t *testing.T) {
 	}
 	others := []string{f.submit(t, "print('b')"), f.submit(t, "print('c')")}
 
-	second := startProc(t, bin, workerArgs(f.dir, freeAddr(t))...)
+	second := startProc(t, bin, workerArgs(f.dir, testenv.FreeAddr(t))...)
 	j := f.waitStatus(t, slow, jobs.StatusFinished, 60*time.Second)
 	if j.Status != jobs.StatusFinished || j.Result == nil || j.Result.Stdout != "start\ndone\n" || j.Attempts != 2 {
 		t.Fatalf("redelivered job = %s, attempts %d, result %+v\nsecond worker:\n%s", j.Status, j.Attempts, j.Result, second.log())
@@ -245,7 +240,7 @@ func TestQueuedJobSurvivesServerRestart(t *testing.T) {
 		return m
 	}
 	serve := func(worker bool) (*proc, string) {
-		addr := freeAddr(t)
+		addr := testenv.FreeAddr(t)
 		p := startProc(t, bin, "serve", "--addr", addr, "--data-dir", dir, fmt.Sprintf("--worker=%v", worker),
 			"--pool-size", "0", "--log-format", "json")
 		waitHealthy(ctx, t, "http://"+addr)

@@ -5,14 +5,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kaicode/kaicode/internal/auth"
-	"github.com/kaicode/kaicode/internal/sqlitedb"
 	"github.com/kaicode/kaicode/internal/store"
+	"github.com/kaicode/kaicode/internal/testenv"
 )
 
 var apiSecret = []byte("allow-list-api-test-secret")
@@ -20,11 +19,7 @@ var apiSecret = []byte("allow-list-api-test-secret")
 func openRooms(t *testing.T) *store.Rooms {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlitedb.Open(ctx, filepath.Join(t.TempDir(), "kaicode.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := testenv.SQLite(t)
 	rooms, err := store.NewRooms(ctx, db)
 	if err != nil {
 		t.Fatal(err)

@@ -19,7 +19,6 @@ import (
 
 	"github.com/kaicode/kaicode/internal/auth"
 	"github.com/kaicode/kaicode/internal/collab"
-	"github.com/kaicode/kaicode/internal/sqlitedb"
 	"github.com/kaicode/kaicode/internal/store"
 	"github.com/kaicode/kaicode/internal/testenv"
 	"github.com/kaicode/kaicode/internal/yjs"
@@ -40,11 +39,7 @@ type testServer struct {
 func startServer(t *testing.T, opts collab.Options) *testServer {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlitedb.Open(ctx, filepath.Join(t.TempDir(), "kaicode.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := testenv.SQLite(t)
 	docs, err := store.NewDocs(ctx, db)
 	if err != nil {
 		t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -15,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/kaicode/kaicode/internal/testenv"
 )
 
 // TestSIGKILLLosesNothingOlderThanThePersistDelay runs the real binary, has
@@ -30,7 +31,7 @@ func TestSIGKILLLosesNothingOlderThanThePersistDelay(t *testing.T) {
 	const persistDelay = 200 * time.Millisecond
 	bin := buildKaicode(t)
 	dataDir := t.TempDir()
-	addr := freeAddr(t)
+	addr := testenv.FreeAddr(t)
 	base := "http://" + addr + "/"
 
 	srv := startKaicode(t, bin, addr, dataDir, persistDelay)
@@ -121,16 +122,6 @@ func buildKaicode(t *testing.T) string {
 		t.Fatalf("go build ./cmd/kaicode: %v\n%s", err, out)
 	}
 	return bin
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 // startKaicode runs "kaicode serve" and waits until it answers /healthz.

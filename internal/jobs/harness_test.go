@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +21,6 @@ import (
 	"github.com/kaicode/kaicode/internal/queue/queuetest"
 	"github.com/kaicode/kaicode/internal/sandbox"
 	"github.com/kaicode/kaicode/internal/sandbox/docker"
-	"github.com/kaicode/kaicode/internal/sqlitedb"
 	"github.com/kaicode/kaicode/internal/store"
 	"github.com/kaicode/kaicode/internal/testenv"
 	"github.com/kaicode/kaicode/internal/worker"
@@ -88,11 +86,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if o.limits != nil {
 		limits = *o.limits
 	}
-	db, err := sqlitedb.Open(ctx, filepath.Join(t.TempDir(), "kaicode.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := testenv.SQLite(t)
 	st, err := store.NewJobs(ctx, db)
 	if err != nil {
 		t.Fatal(err)

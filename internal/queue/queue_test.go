@@ -2,14 +2,12 @@ package queue_test
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/kaicode/kaicode/internal/queue"
 	"github.com/kaicode/kaicode/internal/queue/queuetest"
-	"github.com/kaicode/kaicode/internal/sqlitedb"
+	"github.com/kaicode/kaicode/internal/testenv"
 )
 
 func TestSQLiteConformance(t *testing.T) {
@@ -61,23 +59,13 @@ func kind(fifo bool) string {
 // newSQLite returns a queue in a new data file, closed when tb ends.
 func newSQLite(tb testing.TB, opts queue.SQLiteOptions) *queue.SQLite {
 	tb.Helper()
-	db := openDB(tb, filepath.Join(tb.TempDir(), "kaicode.db"))
+	db := testenv.SQLite(tb)
 	q, err := queue.NewSQLite(context.Background(), db, opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { q.Close() })
 	return q
-}
-
-func openDB(tb testing.TB, path string) *sql.DB {
-	tb.Helper()
-	db, err := sqlitedb.Open(context.Background(), path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
 }
 
 // newSQS returns a queue on a new queue of local, closed when tb ends.

@@ -12,11 +12,12 @@ import (
 	"time"
 
 	"github.com/kaicode/kaicode/internal/queue"
+	"github.com/kaicode/kaicode/internal/testenv"
 )
 
 func TestSQLiteOptionsValidation(t *testing.T) {
 	t.Parallel()
-	db := openDB(t, filepath.Join(t.TempDir(), "k.db"))
+	db := testenv.SQLite(t)
 	tests := []struct {
 		name      string
 		opts      queue.SQLiteOptions
@@ -136,7 +137,7 @@ func TestSQLiteDepthCountsOnlyVisible(t *testing.T) {
 func TestSQLiteQueuesShareTablesApart(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := openDB(t, filepath.Join(t.TempDir(), "k.db"))
+	db := testenv.SQLite(t)
 	a, err := queue.NewSQLite(ctx, db, queue.SQLiteOptions{Name: "a"})
 	if err != nil {
 		t.Fatal(err)
@@ -164,7 +165,7 @@ func TestSQLiteSurvivesRestart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "k.db")
 	opts := queue.SQLiteOptions{VisibilityTimeout: 200 * time.Millisecond}
 
-	db := openDB(t, path)
+	db := testenv.OpenSQLite(t, path)
 	q, err := queue.NewSQLite(ctx, db, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -176,7 +177,7 @@ func TestSQLiteSurvivesRestart(t *testing.T) {
 	q.Close()
 	db.Close()
 
-	q, err = queue.NewSQLite(ctx, openDB(t, path), opts)
+	q, err = queue.NewSQLite(ctx, testenv.OpenSQLite(t, path), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +219,7 @@ func TestSQLiteAcrossProcesses(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "k.db")
-	q, err := queue.NewSQLite(ctx, openDB(t, path), queue.SQLiteOptions{})
+	q, err := queue.NewSQLite(ctx, testenv.OpenSQLite(t, path), queue.SQLiteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +267,7 @@ func TestSQLiteAcrossProcesses(t *testing.T) {
 // each body.
 func receiveAsChild(t *testing.T, path string) {
 	ctx := context.Background()
-	q, err := queue.NewSQLite(ctx, openDB(t, path), queue.SQLiteOptions{})
+	q, err := queue.NewSQLite(ctx, testenv.OpenSQLite(t, path), queue.SQLiteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -19,8 +18,8 @@ import (
 	"github.com/kaicode/kaicode/internal/queue"
 	"github.com/kaicode/kaicode/internal/roomsync"
 	"github.com/kaicode/kaicode/internal/sandbox"
-	"github.com/kaicode/kaicode/internal/sqlitedb"
 	"github.com/kaicode/kaicode/internal/store"
+	"github.com/kaicode/kaicode/internal/testenv"
 	"github.com/kaicode/kaicode/internal/worker"
 )
 
@@ -77,10 +76,7 @@ type harnessOptions struct {
 func newHarness(t testing.TB, ho harnessOptions) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	db, err := sqlitedb.Open(ctx, filepath.Join(t.TempDir(), "kaicode.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := testenv.SQLite(t)
 	jobStore, err := store.NewJobs(ctx, db)
 	if err != nil {
 		t.Fatal(err)

@@ -2,30 +2,17 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"testing"
 
-	"github.com/kaicode/kaicode/internal/sqlitedb"
 	"github.com/kaicode/kaicode/internal/store"
 	"github.com/kaicode/kaicode/internal/store/storetest"
+	"github.com/kaicode/kaicode/internal/testenv"
 )
-
-// openDB opens a fresh SQLite data file for one test.
-func openDB(t *testing.T) *sql.DB {
-	t.Helper()
-	db, err := sqlitedb.Open(context.Background(), filepath.Join(t.TempDir(), "kaicode.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
 
 func TestRoomsConformance(t *testing.T) {
 	t.Parallel()
 	storetest.RunRooms(t, func(t *testing.T) storetest.Rooms {
-		r, err := store.NewRooms(context.Background(), openDB(t))
+		r, err := store.NewRooms(context.Background(), testenv.SQLite(t))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -36,7 +23,7 @@ func TestRoomsConformance(t *testing.T) {
 func TestRoomTextsConformance(t *testing.T) {
 	t.Parallel()
 	storetest.RunRoomTexts(t, func(t *testing.T) storetest.RoomTexts {
-		s, err := store.NewRoomTexts(context.Background(), openDB(t))
+		s, err := store.NewRoomTexts(context.Background(), testenv.SQLite(t))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,7 +34,7 @@ func TestRoomTextsConformance(t *testing.T) {
 func TestDocsConformance(t *testing.T) {
 	t.Parallel()
 	storetest.RunDocs(t, func(t *testing.T) storetest.Docs {
-		d, err := store.NewDocs(context.Background(), openDB(t))
+		d, err := store.NewDocs(context.Background(), testenv.SQLite(t))
 		if err != nil {
 			t.Fatal(err)
 		}

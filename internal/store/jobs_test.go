@@ -10,18 +10,14 @@ import (
 	"github.com/kaicode/kaicode/internal/jobs/jobstest"
 	"github.com/kaicode/kaicode/internal/sqlitedb"
 	"github.com/kaicode/kaicode/internal/store"
+	"github.com/kaicode/kaicode/internal/testenv"
 )
 
 func TestJobsConformance(t *testing.T) {
 	t.Parallel()
 	jobstest.RunStore(t, func(t *testing.T) jobs.Store {
 		ctx := context.Background()
-		db, err := sqlitedb.Open(ctx, filepath.Join(t.TempDir(), "kaicode.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		s, err := store.NewJobs(ctx, db)
+		s, err := store.NewJobs(ctx, testenv.SQLite(t))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,19 +3,17 @@ package pgstore_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/kaicode/kaicode/internal/jobs"
 	"github.com/kaicode/kaicode/internal/sandbox"
-	"github.com/kaicode/kaicode/internal/sqlitedb"
 	"github.com/kaicode/kaicode/internal/store"
 	"github.com/kaicode/kaicode/internal/store/pgstore"
 	"github.com/kaicode/kaicode/internal/store/storetest"
+	"github.com/kaicode/kaicode/internal/testenv"
 )
 
 // backend names one of the two storage engines and opens a store on it.
@@ -28,7 +26,7 @@ type backend[S any] struct {
 func jobBackends() []backend[jobs.Store] {
 	return []backend[jobs.Store]{
 		{"sqlite", func(b *testing.B) jobs.Store {
-			s, err := store.NewJobs(context.Background(), openSQLite(b))
+			s, err := store.NewJobs(context.Background(), testenv.SQLite(b))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -68,7 +66,7 @@ func BenchmarkJobLifecycle(b *testing.B) {
 func docsBackends() []backend[storetest.Docs] {
 	return []backend[storetest.Docs]{
 		{"sqlite", func(b *testing.B) storetest.Docs {
-			d, err := store.NewDocs(context.Background(), openSQLite(b))
+			d, err := store.NewDocs(context.Background(), testenv.SQLite(b))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -115,15 +113,4 @@ func jobLifecycle(b *testing.B, s jobs.Store, id, user string) {
 	if ok, err := s.Finish(ctx, id, jobs.Outcome{Status: jobs.StatusFinished, Result: res, At: time.Now()}); !ok || err != nil {
 		b.Fatalf("Finish = %v, %v", ok, err)
 	}
-}
-
-// openSQLite opens a fresh SQLite data file.
-func openSQLite(b *testing.B) *sql.DB {
-	b.Helper()
-	db, err := sqlitedb.Open(context.Background(), filepath.Join(b.TempDir(), "kaicode.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	return db
 }
