@@ -3,11 +3,9 @@ package main
 import (
 	"bufio"
 	"context"
-	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -17,30 +15,31 @@ import (
 	"github.com/kaicode/kaicode/internal/testenv"
 )
 
-// buildBinary builds kaicode once per test binary run.
-var buildBinary = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "kaicode-bin-")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "kaicode")
-	out, err := exec.Command("go", "build", "-race", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return bin, nil
-})
+// sharedBin is the race-enabled kaicode the tests of this package share,
+// built once by the first test that needs it.
+var (
+	sharedBinOnce sync.Once
+	sharedBin     string
+)
 
+// kaicodeBinary returns the shared race-enabled binary.
 func kaicodeBinary(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the binary; skipped with -short")
 	}
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
+	sharedBinOnce.Do(func() {
+		// Outlives the first test: every test of the package uses it.
+		dir, err := os.MkdirTemp("", "kaicode-bin-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sharedBin = testenv.BuildKaicode(t, dir, true)
+	})
+	if sharedBin == "" {
+		t.Fatal("building kaicode failed in an earlier test")
 	}
-	return bin
+	return sharedBin
 }
 
 // testEnv is the environment of a server under test: none of the

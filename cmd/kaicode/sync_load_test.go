@@ -4,11 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +16,8 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/kaicode/kaicode/internal/auth"
+
+	"github.com/kaicode/kaicode/internal/testenv"
 )
 
 // BenchmarkSyncThousandRooms runs "kaicode serve" (no worker) as its own
@@ -29,17 +29,9 @@ func BenchmarkSyncThousandRooms(b *testing.B) {
 	const rooms, perRoom, window = 1000, 2, 30 * time.Second
 	// Built without -race (buildBinary's race build costs several times
 	// the CPU and memory being measured).
-	bin := filepath.Join(b.TempDir(), "kaicode")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := testenv.BuildKaicode(b, b.TempDir(), false)
 	const secret = "sync-load-secret-0123456789"
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := testenv.FreeAddr(b)
 	cmd := exec.Command(bin, "serve", "--addr", addr, "--data-dir", b.TempDir(), "--worker=false", "--log-level", "warn")
 	cmd.Env = append(os.Environ(), "KAICODE_JWT_SECRET="+secret)
 	cmd.Stderr = os.Stderr

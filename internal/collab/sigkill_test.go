@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -29,7 +28,7 @@ func TestSIGKILLLosesNothingOlderThanThePersistDelay(t *testing.T) {
 	t.Parallel()
 	nodeDir(t)
 	const persistDelay = 200 * time.Millisecond
-	bin := buildKaicode(t)
+	bin := testenv.BuildKaicode(t, t.TempDir(), false)
 	dataDir := t.TempDir()
 	addr := testenv.FreeAddr(t)
 	base := "http://" + addr + "/"
@@ -108,20 +107,6 @@ collect:
 		t.Fatalf("only %d lines were written before the kill window; want a real test", must)
 	}
 	t.Logf("%d lines written, %d older than %v at the kill, %d lost", len(written), must, persistDelay, lost)
-}
-
-// buildKaicode builds cmd/kaicode into a temporary folder.
-func buildKaicode(t *testing.T) string {
-	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
-	bin := filepath.Join(t.TempDir(), "kaicode")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/kaicode")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/kaicode: %v\n%s", err, out)
-	}
-	return bin
 }
 
 // startKaicode runs "kaicode serve" and waits until it answers /healthz.

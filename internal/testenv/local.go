@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"net"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -38,4 +39,21 @@ func FreeAddr(tb testing.TB) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
+}
+
+// BuildKaicode builds cmd/kaicode into dir and returns the binary's path;
+// race adds the race detector.
+func BuildKaicode(tb testing.TB, dir string, race bool) string {
+	tb.Helper()
+	bin := filepath.Join(dir, "kaicode")
+	args := []string{"build", "-o", bin}
+	if race {
+		args = append(args, "-race")
+	}
+	cmd := exec.Command("go", append(args, "./cmd/kaicode")...)
+	cmd.Dir = RepoRoot()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("go build ./cmd/kaicode: %v\n%s", err, out)
+	}
+	return bin
 }
