@@ -74,6 +74,14 @@ func TestBadInputDisconnectsOnlyTheSender(t *testing.T) {
 			good.send(yjs.EncodeAwareness(yjs.EncodeAwarenessUpdate([]yjs.AwarenessEntry{{ClientID: 1, Clock: 1, State: `{}`}})))
 			good.expect(5*time.Second, "awareness echo", isAwareness)
 			good.send(yjs.EncodeSyncUpdate(yjs.TextUpdate(2, "", "world ")))
+			// The update travels on good's socket, the late joiner on its
+			// own: wait until the room has applied it.
+			for deadline := time.Now().Add(10 * time.Second); !strings.Contains(roomText(t, srv.URL, room), "world "); {
+				if time.Now().After(deadline) {
+					t.Fatal("the good client's update never reached the room")
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
 			late := dial(t, srv.URL, room, "")
 			text, err := yjs.TextFromUpdate(late.sync(), "")
 			if err != nil {
