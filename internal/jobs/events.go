@@ -12,7 +12,8 @@ import (
 
 // The bus event types of jobs. Both carry an Update as Data.
 const (
-	// EventStatus announces a job that is not final yet (running).
+	// EventStatus announces a job that is not final yet: queued (room jobs,
+	// by Submit) or running (by the worker).
 	EventStatus = "job.status"
 	// EventResult announces a job's final state, with its result.
 	EventResult = "job.result"

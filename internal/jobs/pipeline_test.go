@@ -140,7 +140,7 @@ func TestShutdownMidJobLeavesItForRedelivery(t *testing.T) {
 	expectQueueEmpty(t, e)
 }
 
-func TestRoomHearsStatusThenResult(t *testing.T) {
+func TestRoomHearsQueuedRunningThenResult(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{})
 	sub, err := e.bus.Subscribe(context.Background(), "room-1")
@@ -150,7 +150,7 @@ func TestRoomHearsStatusThenResult(t *testing.T) {
 	defer sub.Close()
 	j := submit(t, e, "room-1")
 	var seen []string
-	for len(seen) < 2 {
+	for len(seen) < 3 {
 		select {
 		case ev := <-sub.Events():
 			u, ok, err := jobs.DecodeUpdate(ev)
@@ -165,7 +165,7 @@ func TestRoomHearsStatusThenResult(t *testing.T) {
 			t.Fatalf("events so far %v", seen)
 		}
 	}
-	if want := []string{"job.status:running", "job.result:finished"}; fmt.Sprint(seen) != fmt.Sprint(want) {
+	if want := []string{"job.status:queued", "job.status:running", "job.result:finished"}; fmt.Sprint(seen) != fmt.Sprint(want) {
 		t.Errorf("events %v, want %v", seen, want)
 	}
 }

@@ -116,8 +116,9 @@ type Submission struct {
 	Request sandbox.Request
 }
 
-// Submit validates s, stores it as a queued job, enqueues it and marks it
-// enqueued; Sweep finds a job a crash left unmarked. Errors are *Error
+// Submit validates s, stores it as a queued job, announces it to its room
+// (a job.status event, before any worker can pick it up), enqueues it and
+// marks it enqueued; Sweep finds a job a crash left unmarked. Errors are *Error
 // values: CodeInvalid, CodeUnknownLanguage, CodeTooLarge, CodeLimitTooHigh
 // (the caller's), CodeRateLimited, CodeQueueFull (the user's quota) or
 // CodeUnavailable (store or queue failed).
@@ -150,6 +151,13 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Job, error) {
 			return Job{}, errorf(CodeQueueFull, "you already have %d unfinished jobs; wait for one to finish", s.opts.Limits.MaxQueuedPerUser)
 		}
 		return Job{}, unavailable("storing the job", err)
+	}
+	if job.Room != "" {
+		// Announced before the queue sees the job, so that no worker's
+		// "running" can reach the room ahead of it.
+		if err := Publish(ctx, s.opts.Bus, job); err != nil {
+			s.opts.Logger.Warn("announcing a queued job", "job", job.ID, "room", job.Room, "error", err)
+		}
 	}
 	if err := s.send(ctx, job); err != nil {
 		s.abandon(job, err)

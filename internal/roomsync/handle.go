@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/kaicode/kaicode/internal/auth"
+	"github.com/kaicode/kaicode/internal/bus"
 	"github.com/kaicode/kaicode/internal/jobs"
 	"github.com/kaicode/kaicode/internal/sandbox"
 )
@@ -171,11 +172,8 @@ func (s *Server) judge(ctx context.Context, c *conn, m clientMessage) error {
 		return nil
 	}
 	s.metrics.judges.WithLabelValues("queued").Inc()
+	// jobs.Submit announced the job to the room (status "queued").
 	r.submitted(job.ID)
-	s.publish(ctx, r.name, eventStatus, statusMessage{
-		Event: eventStatus, RoomName: r.name, JobID: job.ID, Status: string(jobs.StatusQueued),
-		User: c.user.ID, Language: job.Request.Language,
-	})
 	if job.Request.Language != r.currentLanguage() {
 		s.setLanguage(ctx, c, job.Request.Language)
 	}
@@ -213,7 +211,8 @@ func (s *Server) setLanguage(ctx context.Context, c *conn, lang string) {
 	if err := s.opts.State.SetLanguage(ctx, c.room.name, lang); err != nil {
 		s.log.Error("sync: store room language", "room", c.room.name, "error", err)
 	}
-	s.publish(ctx, c.room.name, eventLanguage, languageMessage{
-		Event: eventLanguage, RoomName: c.room.name, Language: lang, User: c.user.ID,
-	})
+	msg := encode(languageMessage{Event: eventLanguage, RoomName: c.room.name, Language: lang, User: c.user.ID})
+	if err := s.opts.Bus.Publish(ctx, c.room.name, bus.Event{Type: busLanguage, Data: msg}); err != nil {
+		s.log.Error("sync: publish the room language", "room", c.room.name, "error", err)
+	}
 }

@@ -159,18 +159,6 @@ func (r *room) deliver(ev bus.Event) {
 		r.broadcastLocked(ev.Data)
 		r.mu.Unlock()
 		return
-	case busStatus:
-		var m statusMessage
-		if err := json.Unmarshal(ev.Data, &m); err != nil {
-			r.srv.log.Warn("sync: bad status event", "room", r.name, "error", err)
-			return
-		}
-		r.mu.Lock()
-		if !r.doneLocked(m.JobID) && r.pending[m.JobID] != string(jobs.StatusRunning) {
-			r.broadcastLocked(ev.Data)
-		}
-		r.mu.Unlock()
-		return
 	}
 	u, ok, err := jobs.DecodeUpdate(ev)
 	switch {
