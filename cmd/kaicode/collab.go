@@ -38,7 +38,7 @@ func startCollab(ctx context.Context, cfg *config.Config, log *slog.Logger, reg 
 		MaxDocument:    cfg.Collab.MaxDocument,
 		PersistDelay:   cfg.Collab.PersistDelay,
 		UnloadGrace:    cfg.Collab.UnloadGrace,
-		SendQueue:      cfg.Collab.SendQueue,
+		SendBuffer:     cfg.Collab.SendBuffer,
 		AllowedOrigins: cfg.Collab.Origins(),
 	})
 	if err != nil {

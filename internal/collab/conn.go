@@ -1,33 +1,35 @@
 package collab
 
 import (
-	"github.com/coder/websocket"
-
 	"github.com/kaicode/kaicode/internal/auth"
-	"github.com/kaicode/kaicode/internal/wsconn"
+	"github.com/kaicode/kaicode/internal/wspoll"
 )
 
-// conn is one client connection to a room. Its goroutine reads ws; out
-// owns every write and the close.
+// conn is one client connection to a room.
 type conn struct {
 	srv      *Server
-	ws       *websocket.Conn
-	out      *wsconn.Conn
 	user     auth.User
 	readOnly bool
+	// ready is closed once the connection has joined its room (or failed
+	// to); its handlers wait for it, and out and rm are set before.
+	ready chan struct{}
+	out   *wspoll.Conn
+	rm    *room // nil when joining failed
 
 	// clientIDs are the awareness client ids this connection announced,
 	// guarded by the room's mutex.
 	clientIDs map[uint64]struct{}
 }
 
-func newConn(srv *Server, ws *websocket.Conn, user auth.User, readOnly bool) *conn {
-	return &conn{srv: srv, ws: ws, out: wsconn.New(ws, &srv.wsOpts), user: user, readOnly: readOnly}
+// send writes msg, or leaves it to the pollers; a client that has too much
+// waiting is dropped. It never blocks, so rooms call it while holding their
+// lock.
+func (c *conn) send(msg []byte) {
+	if c.out.Send(msg) {
+		c.srv.metrics.messagesOut.Inc()
+		c.srv.metrics.bytesOut.Add(float64(len(msg)))
+	}
 }
 
-// send queues msg, or drops the connection when its queue is full. It
-// never blocks, so rooms call it while holding their lock.
-func (c *conn) send(msg []byte) { c.out.Send(msg) }
-
 // fail ends the connection for reason; the first reason wins.
-func (c *conn) fail(reason wsconn.Reason) { c.out.Fail(reason) }
+func (c *conn) fail(reason wspoll.Reason) { c.out.Fail(reason) }

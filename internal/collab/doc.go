@@ -13,12 +13,13 @@
 //
 // # Concurrency
 //
-// Each connection has one goroutine of its own, which reads and applies
-// messages; the HTTP handler starts it and returns, so the server keeps no
-// per-request state. A wsconn.Conn owns every write: it drains the
-// connection's bounded send queue from a writer goroutine that runs only
-// while there is something to send, and pings from a timer. A connection
-// whose queue overflows is dropped; it never blocks the room. Each loaded
+// Connections are served by a wspoll.Engine: no goroutine waits on an idle
+// socket. The HTTP handler upgrades a request, joins the room and greets
+// the client, then returns. A connection's messages are then handled one
+// at a time, in order, on a goroutine that lives for the burst (they wait
+// until the join has finished). Writes go straight to the socket; what it
+// does not take waits in the engine, and a client that lets more than the
+// send buffer pile up is dropped; it never blocks the room. Each loaded
 // room has one goroutine that loads it, persists its new updates within the
 // persist delay, compacts the store in the background and flushes on
 // unload. A room's state is guarded by one

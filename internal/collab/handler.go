@@ -7,10 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/coder/websocket"
-
 	"github.com/kaicode/kaicode/internal/auth"
-	"github.com/kaicode/kaicode/internal/wsconn"
+	"github.com/kaicode/kaicode/internal/wspoll"
 	"github.com/kaicode/kaicode/internal/yjs"
 )
 
@@ -21,8 +19,8 @@ const maxRoomName = 512
 const joinTimeout = 30 * time.Second
 
 // ServeHTTP upgrades a request for /ws/{room...} to a y-websocket
-// connection and serves it until either side closes. The room is the path
-// value "room".
+// connection, joins it to its room and greets it; the engine serves it from
+// then on. The room is the path value "room".
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("room")
 	if name == "" || len(name) > maxRoomName {
@@ -36,39 +34,42 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.wg.Done()
 
 	user, access, refusal := s.authorize(r, name)
-	ws, err := wsconn.Accept(w, r, wsconn.AcceptOptions{AllowedOrigins: s.opts.AllowedOrigins, ReadLimit: s.opts.MaxMessage})
+	c := &conn{srv: s, user: user, readOnly: access == auth.AccessRead, ready: make(chan struct{})}
+	// The connection's count in s.wg ends in s.disconnected, which the engine
+	// calls once for every connection Accept returns.
+	s.wg.Add(1)
+	_, err := s.ws.Accept(w, r, func(out *wspoll.Conn) any {
+		c.out = out
+		return c
+	})
 	if err != nil {
+		s.wg.Done()
 		s.log.Debug("websocket upgrade failed", "room", name, "err", err)
 		return
 	}
+	defer close(c.ready)
 	if refusal != nil {
-		s.refuse(ws, *refusal)
+		// Tell the client why in the y-websocket way (a permission-denied
+		// message, which the client logs) and with the close code.
+		c.send(yjs.EncodePermissionDenied(refusal.Text))
+		c.fail(*refusal)
 		return
 	}
-	// The connection lives on in a goroutine of its own, so that the HTTP
-	// server can release the request and its buffers.
-	// The handler's count in s.wg is still held, so Shutdown cannot have
-	// stopped waiting.
-	c := newConn(s, ws, user, access == auth.AccessRead)
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		s.serve(name, c)
-	}()
-}
-
-// refuse tells a client why it may not enter, in the y-websocket way (a
-// permission-denied message, which the client logs) and with the close
-// code, then closes the socket.
-func (s *Server) refuse(ws *websocket.Conn, reason wsconn.Reason) {
-	s.metrics.disconnects.WithLabelValues(reason.Name).Inc()
-	ctx, cancel := context.WithTimeout(context.Background(), s.opts.WriteTimeout)
-	defer cancel()
-	if err := ws.Write(ctx, websocket.MessageBinary, yjs.EncodePermissionDenied(reason.Text)); err != nil {
-		ws.CloseNow()
+	ctx, cancel := context.WithTimeout(context.Background(), joinTimeout)
+	rm, err := s.join(ctx, name, c)
+	cancel()
+	switch {
+	case errors.Is(err, errShuttingDown):
+		c.fail(wspoll.ReasonShutdown)
+		return
+	case err != nil:
+		s.log.Error("join room", "room", name, "err", err)
+		c.fail(reasonRoomFailed)
 		return
 	}
-	ws.Close(reason.Code, reason.Text)
+	c.rm = rm
+	s.metrics.connections.Inc()
+	s.greet(rm, c)
 }
 
 // track counts a new connection in the server's wait group, or reports
@@ -85,7 +86,7 @@ func (s *Server) track() bool {
 
 // authorize returns the user of r and their access to room, or the reason
 // to refuse them.
-func (s *Server) authorize(r *http.Request, room string) (auth.User, auth.Access, *wsconn.Reason) {
+func (s *Server) authorize(r *http.Request, room string) (auth.User, auth.Access, *wspoll.Reason) {
 	token := r.URL.Query().Get("token")
 	if token == "" {
 		token, _ = strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -110,31 +111,35 @@ func (s *Server) authorize(r *http.Request, room string) (auth.User, auth.Access
 	return user, access, nil
 }
 
-// serve runs connection c in the room named name until it ends and its
-// socket is closed.
-func (s *Server) serve(name string, c *conn) {
-	defer func() {
-		c.fail(reasonNormal)
-		<-c.out.Done()
-	}()
-
-	ctx, cancel := context.WithTimeout(context.Background(), joinTimeout)
-	rm, err := s.join(ctx, name, c)
-	cancel()
-	switch {
-	case errors.Is(err, errShuttingDown):
-		c.fail(wsconn.ReasonShutdown)
-		return
-	case err != nil:
-		c.fail(reasonRoomFailed)
+// message handles one message from the client of c.
+func (s *Server) message(out *wspoll.Conn, text bool, data []byte) {
+	c := out.Value.(*conn)
+	<-c.ready
+	if c.rm == nil {
 		return
 	}
-	s.metrics.connections.Inc()
-	defer s.metrics.connections.Dec()
-	defer rm.remove(c)
+	s.metrics.messagesIn.Inc()
+	s.metrics.bytesIn.Add(float64(len(data)))
+	if text {
+		c.fail(reasonTextFrame)
+		return
+	}
+	if reason := c.handle(c.rm, data); reason != nil {
+		c.fail(*reason)
+	}
+}
 
-	s.greet(rm, c)
-	c.fail(c.readLoop(rm))
+// disconnected takes the connection out of its room once its socket has
+// closed.
+func (s *Server) disconnected(out *wspoll.Conn, reason wspoll.Reason) {
+	defer s.wg.Done()
+	c := out.Value.(*conn)
+	<-c.ready
+	s.metrics.disconnects.WithLabelValues(reason.Name).Inc()
+	if c.rm != nil {
+		c.rm.remove(c)
+		s.metrics.connections.Dec()
+	}
 }
 
 // greet sends a new member the room's state vector (sync step 1) and every
@@ -152,35 +157,8 @@ func (s *Server) greet(rm *room, c *conn) {
 	}
 }
 
-// readLoop reads and handles messages until the connection ends, and
-// returns why it ended.
-func (c *conn) readLoop(rm *room) wsconn.Reason {
-	for {
-		typ, data, err := c.ws.Read(context.Background())
-		if err != nil {
-			return c.readError(err)
-		}
-		c.srv.metrics.messagesIn.Inc()
-		c.srv.metrics.bytesIn.Add(float64(len(data)))
-		if typ != websocket.MessageBinary {
-			return reasonTextFrame
-		}
-		if reason := c.handle(rm, data); reason != nil {
-			return *reason
-		}
-	}
-}
-
-// readError maps a failed read to the reason the connection ends.
-func (c *conn) readError(err error) wsconn.Reason {
-	if reason, failed := c.out.Reason(); failed {
-		return reason
-	}
-	return wsconn.ReadError(err)
-}
-
 // handle applies one message from c, or returns why c must be closed.
-func (c *conn) handle(rm *room, data []byte) *wsconn.Reason {
+func (c *conn) handle(rm *room, data []byte) *wspoll.Reason {
 	m, err := yjs.DecodeMessage(data)
 	if err != nil {
 		var unknown *yjs.UnknownMessageError
@@ -213,7 +191,7 @@ func (c *conn) handle(rm *room, data []byte) *wsconn.Reason {
 
 // handleSync answers a step 1 with what the client lacks, and applies a
 // step 2 or update unless the client may only read.
-func (c *conn) handleSync(rm *room, m yjs.Message) *wsconn.Reason {
+func (c *conn) handleSync(rm *room, m yjs.Message) *wspoll.Reason {
 	switch m.SyncType {
 	case yjs.SyncStep1:
 		doc, _, err := rm.current()

@@ -8,12 +8,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/kaicode/kaicode/internal/auth"
 	"github.com/kaicode/kaicode/internal/store"
-	"github.com/kaicode/kaicode/internal/wsconn"
+	"github.com/kaicode/kaicode/internal/wspoll"
 )
 
 // DocStore keeps room documents. Implementations are safe for concurrent
@@ -68,15 +67,18 @@ type Options struct {
 	PersistDelay time.Duration
 	// UnloadGrace is how long an empty room stays loaded. Default 30s.
 	UnloadGrace time.Duration
-	// SendQueue is how many messages may wait for one connection before it
-	// is dropped. Default 256.
-	SendQueue int
+	// SendBuffer caps the bytes waiting to be written to one connection;
+	// a client that reads slower is dropped, never blocking the room. It
+	// should exceed MaxDocument, since a joiner receives the whole document
+	// at once. Default twice MaxDocument.
+	SendBuffer int64
 	// AllowedOrigins are the host patterns (path.Match syntax) of browser
 	// origins allowed to connect; empty allows any.
 	AllowedOrigins []string
-	// PingInterval is the time between keepalive pings. Default 30s.
+	// PingInterval is the time between keepalive pings; a client silent
+	// for a whole interval after a ping is dropped. Default 30s.
 	PingInterval time.Duration
-	// WriteTimeout bounds one batch of writes or a ping's round trip.
+	// WriteTimeout bounds the close handshake and a refusal's write.
 	// Default 10s.
 	WriteTimeout time.Duration
 	// CompactEvery is the number of stored updates after which the store
@@ -98,7 +100,7 @@ func (o *Options) setDefaults() {
 	setDefault(&o.MaxDocument, 16<<20)
 	setDefault(&o.PersistDelay, 500*time.Millisecond)
 	setDefault(&o.UnloadGrace, 30*time.Second)
-	setDefault(&o.SendQueue, 256)
+	setDefault(&o.SendBuffer, 2*o.MaxDocument)
 	setDefault(&o.PingInterval, 30*time.Second)
 	setDefault(&o.WriteTimeout, 10*time.Second)
 	setDefault(&o.CompactEvery, 500)
@@ -117,8 +119,8 @@ type Server struct {
 	opts    Options
 	log     *slog.Logger
 	metrics *metrics
-	// wsOpts configures every connection's writer; set by New.
-	wsOpts wsconn.Options
+	// ws serves the sockets.
+	ws *wspoll.Engine
 
 	mu     sync.Mutex
 	rooms  map[string]*room
@@ -146,23 +148,26 @@ func New(opts Options) (*Server, error) {
 			return nil, fmt.Errorf("collab: register metrics: %w", err)
 		}
 	}
-	return &Server{
+	s := &Server{
 		opts:    opts,
 		log:     opts.Logger,
 		metrics: m,
-		wsOpts: wsconn.Options{
-			MessageType:  websocket.MessageBinary,
-			QueueLimit:   opts.SendQueue,
-			WriteTimeout: opts.WriteTimeout,
-			PingInterval: opts.PingInterval,
-			OnWrite: func(size int) {
-				m.messagesOut.Inc()
-				m.bytesOut.Add(float64(size))
-			},
-			OnClose: func(r wsconn.Reason) { m.disconnects.WithLabelValues(r.Name).Inc() },
-		},
-		rooms: make(map[string]*room),
-	}, nil
+		rooms:   make(map[string]*room),
+	}
+	ws, err := wspoll.Start(wspoll.Options{
+		AllowedOrigins: opts.AllowedOrigins,
+		MaxMessage:     int(opts.MaxMessage),
+		SendBuffer:     int(opts.SendBuffer),
+		PingInterval:   opts.PingInterval,
+		CloseTimeout:   opts.WriteTimeout,
+		OnMessage:      s.message,
+		OnClose:        s.disconnected,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("collab: %w", err)
+	}
+	s.ws = ws
+	return s, nil
 }
 
 // join adds c to the room named name, loading the room when needed. A room
@@ -231,7 +236,7 @@ func (s *Server) forget(r *room) {
 
 // Shutdown refuses new connections, closes every connection with 1001
 // (going away), flushes every room to the store and waits for all of it, or
-// until ctx ends.
+// until ctx ends; then it closes what is left and stops the pollers.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closed = true
@@ -243,7 +248,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	for _, r := range rooms {
 		r.shutdown()
 		for _, c := range r.connections() {
-			c.fail(wsconn.ReasonShutdown)
+			c.fail(wspoll.ReasonShutdown)
 		}
 	}
 	done := make(chan struct{})
@@ -251,10 +256,14 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.wg.Wait()
 		close(done)
 	}()
+	var err error
 	select {
 	case <-done:
-		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("collab: shutdown: %w", context.Cause(ctx))
+		err = fmt.Errorf("collab: shutdown: %w", context.Cause(ctx))
 	}
+	if wsErr := s.ws.Shutdown(ctx); err == nil && wsErr != nil {
+		err = fmt.Errorf("collab: %w", wsErr)
+	}
+	return err
 }

@@ -149,15 +149,15 @@ func waitUnloaded(t *testing.T, srv *testServer, room string) {
 
 func TestSlowClientIsDroppedWithoutBlockingTheRoom(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, collab.Options{Anonymous: true, SendQueue: 4, MaxDocument: 256 << 20})
+	srv := startServer(t, collab.Options{Anonymous: true, SendBuffer: 2 << 20, MaxDocument: 256 << 20})
 	slow := dial(t, srv.URL, "slow", "")
 	slow.sync()
 	fast := dial(t, srv.URL, "slow", "")
 	fast.sync()
 	writer := dial(t, srv.URL, "slow", "")
 	writer.sync()
-	// slow never reads; the writer's updates pile up in its queue and
-	// socket buffers until the queue overflows.
+	// slow never reads; the writer's updates pile up in its socket and
+	// in the server's send buffer until that overflows.
 	big := strings.Repeat("x", 500<<10)
 	for i := 0; ; i++ {
 		writer.send(yjs.EncodeSyncUpdate(yjs.TextUpdate(uint64(100+i), "", big)))

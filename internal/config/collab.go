@@ -21,9 +21,11 @@ type Collab struct {
 	PersistDelay time.Duration
 	// UnloadGrace is how long an empty room stays in memory. Default 30s.
 	UnloadGrace time.Duration
-	// SendQueue is the number of messages queued for one slow connection
-	// before it is dropped. Default 256.
-	SendQueue int
+	// SendBuffer caps the bytes waiting to be written to one connection;
+	// a client that reads slower is dropped. It must be at least
+	// MaxDocument, since a joiner receives the whole document at once.
+	// Default 32MiB.
+	SendBuffer int64
 	// AllowedOrigins lists the browser origins allowed to connect
 	// (comma-separated host patterns); empty allows any.
 	AllowedOrigins string
@@ -36,7 +38,7 @@ func (c *Collab) settings() []setting {
 		{"collab-max-document", []string{"KAICODE_COLLAB_MAX_DOCUMENT"}, "16MiB", "cap on one room's document", bytesVar(&c.MaxDocument)},
 		{"collab-persist-delay", []string{"KAICODE_COLLAB_PERSIST_DELAY"}, "500ms", "longest wait before an update is stored", durationVar(&c.PersistDelay)},
 		{"collab-unload-grace", []string{"KAICODE_COLLAB_UNLOAD_GRACE"}, "30s", "how long an empty room stays loaded", durationVar(&c.UnloadGrace)},
-		{"collab-send-queue", []string{"KAICODE_COLLAB_SEND_QUEUE"}, "256", "messages queued for a slow connection before it is dropped", intVar(&c.SendQueue, 1, 1<<20)},
+		{"collab-send-buffer", []string{"KAICODE_COLLAB_SEND_BUFFER"}, "32MiB", "bytes waiting for a slow connection before it is dropped", bytesVar(&c.SendBuffer)},
 		{"allowed-origins", []string{"KAICODE_ALLOWED_ORIGINS"}, "", "browser origins allowed on the sockets, comma-separated (empty: any)", stringVar(&c.AllowedOrigins)},
 	}
 }
@@ -47,6 +49,9 @@ func (c Collab) validate() error {
 	}
 	if c.MaxDocument < c.MaxMessage {
 		return fmt.Errorf("invalid --collab-max-document %s: must be at least --collab-max-message", FormatBytes(c.MaxDocument))
+	}
+	if c.SendBuffer < c.MaxDocument {
+		return fmt.Errorf("invalid --collab-send-buffer %s: must be at least --collab-max-document", FormatBytes(c.SendBuffer))
 	}
 	if c.PersistDelay <= 0 {
 		return fmt.Errorf("invalid --collab-persist-delay %s: must be positive", c.PersistDelay)

@@ -108,6 +108,7 @@ func TestLoadErrorsNameTheSetting(t *testing.T) {
 		{"bad bool", nil, map[string]string{"KAICODE_WORKER": "maybe"}, "KAICODE_WORKER"},
 		{"bad size", []string{"--max-memory", "lots"}, nil, "-max-memory"},
 		{"size too small", []string{"--max-memory", "1KiB"}, nil, "--max-memory"},
+		{"send buffer under document", []string{"--collab-send-buffer", "1MiB"}, nil, "--collab-send-buffer 1MiB: must be at least --collab-max-document"},
 		{"bad database url scheme", nil, map[string]string{"DATABASE_URL": "mysql://x/y"}, "DATABASE_URL (--database-url)"},
 		{"bad sqs url", nil, map[string]string{"SQS_QUEUE_URL": "::not a url"}, "SQS_QUEUE_URL"},
 		{"short secret", nil, map[string]string{"KAICODE_JWT_SECRET": "short"}, "--jwt-secret"},

@@ -135,7 +135,7 @@ func TestOversizedFrameClosesOnlyThatConnection(t *testing.T) {
 func TestJudgeFloodIsAnsweredThenClosed(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, harnessOptions{
-		tune:   func(o *roomsync.Options) { o.MessageRate = 5; o.RoomQueue = 3; o.SendQueue = 1000 },
+		tune:   func(o *roomsync.Options) { o.MessageRate = 5; o.RoomQueue = 3 },
 		limits: func(l *jobs.Limits) { l.RatePerMinute = 4 }})
 	flooder := h.join(t, room, "1")
 	calm := h.join(t, "calm-room", "2")

@@ -1,18 +1,20 @@
 package roomsync
 
 import (
-	"github.com/coder/websocket"
+	"time"
 
 	"github.com/kaicode/kaicode/internal/auth"
-	"github.com/kaicode/kaicode/internal/wsconn"
+	"github.com/kaicode/kaicode/internal/wspoll"
 )
 
-// conn is one /sync connection. Its goroutine reads ws; out owns every
-// write and the close.
+// conn is one /sync connection. Its handlers run one at a time.
 type conn struct {
 	srv *Server
-	ws  *websocket.Conn
-	out *wsconn.Conn
+	// out is the socket; set when it is accepted, under srv.mu.
+	out *wspoll.Conn
+	// authTimer fails the connection when no auth arrives in time.
+	authTimer *time.Timer
+	limit     *floodLimiter
 
 	// Set once by auth, before the connection joins its room; read-only
 	// afterwards.
@@ -21,22 +23,23 @@ type conn struct {
 	room   *room
 }
 
-func newConn(srv *Server, ws *websocket.Conn) *conn {
-	return &conn{srv: srv, ws: ws, out: wsconn.New(ws, &srv.wsOpts)}
+// send writes msg, or leaves it to the pollers; a client that has too much
+// waiting is dropped. It never blocks, so rooms call it while holding their
+// lock.
+func (c *conn) send(msg []byte) {
+	if c.out.Send(msg) {
+		c.srv.metrics.messagesOut.Inc()
+	}
 }
 
-// send queues msg, or closes the connection when its queue is full. It
-// never blocks, so rooms call it while holding their lock.
-func (c *conn) send(msg []byte) { c.out.Send(msg) }
-
-// sendError queues an error event.
+// sendError sends an error event.
 func (c *conn) sendError(e *protocolError) {
 	c.send(encode(errorMessage{Event: eventError, Code: e.Code, Message: e.Message}))
 }
 
-// fail ends the connection for reason, after sending what is queued (the
+// fail ends the connection for reason, after what is already sent (the
 // error or output that explains it); the first reason wins.
-func (c *conn) fail(reason wsconn.Reason) { c.out.Fail(reason) }
+func (c *conn) fail(reason wspoll.Reason) { c.out.Fail(reason) }
 
 // failed reports whether the connection is closing.
 func (c *conn) failed() bool { return c.out.Failed() }

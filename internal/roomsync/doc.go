@@ -16,13 +16,13 @@
 //
 // # Concurrency
 //
-// Each connection has one goroutine of its own, which reads and handles
-// messages; the HTTP handler starts it and returns, so the server keeps no
-// per-request state. A wsconn.Conn owns every write to the socket: a writer
-// goroutine, which runs only while there is something to send, drains a
-// bounded send queue (a client that lets it fill up is dropped and counted
-// as slow_consumer), a timer pings, and the close carries the connection's
-// reason after what is still queued. Each room with connections on this
+// Connections are served by a wspoll.Engine: no goroutine waits on an idle
+// socket. A connection's messages are handled one at a time, in order, on
+// a goroutine that lives for the burst; its writes go straight to the
+// socket, what the socket does not take waits in the engine (a client that
+// lets 4 MiB pile up is dropped and counted as slow_consumer), and the
+// close carries the connection's reason after what is already sent. Each
+// room with connections on this
 // node has one goroutine that reads the room's bus topic (job events from
 // any worker, language and status from any node) and fans each event out,
 // encoded once, to the room's connections. Run output is remembered per room in memory and in the

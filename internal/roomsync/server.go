@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/kaicode/kaicode/internal/auth"
@@ -17,7 +16,7 @@ import (
 	"github.com/kaicode/kaicode/internal/jobs"
 	"github.com/kaicode/kaicode/internal/sandbox"
 	"github.com/kaicode/kaicode/internal/store"
-	"github.com/kaicode/kaicode/internal/wsconn"
+	"github.com/kaicode/kaicode/internal/wspoll"
 )
 
 // Jobs submits runs and reads their state (jobs.Service). Safe for
@@ -80,9 +79,9 @@ type Options struct {
 	// OutputTTL is how long a room's last output is replayed to joiners.
 	// Default 10m.
 	OutputTTL time.Duration
-	// SendQueue is how many messages may wait for one connection before it
-	// is closed as too slow. Default 64.
-	SendQueue int
+	// SendBuffer caps the bytes waiting to be written to one connection;
+	// a client that reads slower is dropped as too slow. Default 4MiB.
+	SendBuffer int
 	// MessageRate is how many messages a second one connection may send,
 	// with bursts of twice that; excess messages are refused with an
 	// error, and a connection that keeps flooding is closed. Default 20.
@@ -90,9 +89,10 @@ type Options struct {
 	// AllowedOrigins are the host patterns (path.Match syntax) of browser
 	// origins allowed to connect; empty allows any.
 	AllowedOrigins []string
-	// PingInterval is the time between keepalive pings. Default 30s.
+	// PingInterval is the time between keepalive pings; a client silent
+	// for a whole interval after a ping is dropped. Default 30s.
 	PingInterval time.Duration
-	// WriteTimeout bounds one write or a ping's round trip. Default 10s.
+	// WriteTimeout bounds the close handshake. Default 10s.
 	WriteTimeout time.Duration
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
@@ -110,7 +110,7 @@ func (o *Options) setDefaults() {
 	setDefault(&o.RoomQueue, 4)
 	setDefault(&o.TextDebounce, 2*time.Second)
 	setDefault(&o.OutputTTL, 10*time.Minute)
-	setDefault(&o.SendQueue, 64)
+	setDefault(&o.SendBuffer, 4<<20)
 	setDefault(&o.MessageRate, 20)
 	setDefault(&o.PingInterval, 30*time.Second)
 	setDefault(&o.WriteTimeout, 10*time.Second)
@@ -127,9 +127,9 @@ type Server struct {
 	opts    Options
 	log     *slog.Logger
 	metrics *metrics
-	// wsOpts configures every connection's writer; set by New.
-	wsOpts wsconn.Options
-	texts  *textWriter
+	// ws serves the sockets.
+	ws    *wspoll.Engine
+	texts *textWriter
 
 	mu     sync.Mutex
 	rooms  map[string]*room
@@ -159,61 +159,80 @@ func New(opts Options) (*Server, error) {
 		opts:    opts,
 		log:     opts.Logger,
 		metrics: m,
-		wsOpts: wsconn.Options{
-			MessageType:  websocket.MessageText,
-			QueueLimit:   opts.SendQueue,
-			WriteTimeout: opts.WriteTimeout,
-			PingInterval: opts.PingInterval,
-			OnWrite:      func(int) { m.messagesOut.Inc() },
-			OnClose:      func(r wsconn.Reason) { m.disconnects.WithLabelValues(r.Name).Inc() },
-		},
-		rooms: make(map[string]*room),
-		conns: make(map[*conn]struct{}),
+		rooms:   make(map[string]*room),
+		conns:   make(map[*conn]struct{}),
 	}
+	ws, err := wspoll.Start(wspoll.Options{
+		AllowedOrigins: opts.AllowedOrigins,
+		MaxMessage:     int(opts.MaxMessage),
+		SendBuffer:     opts.SendBuffer,
+		PingInterval:   opts.PingInterval,
+		CloseTimeout:   opts.WriteTimeout,
+		Text:           true,
+		OnMessage:      s.message,
+		OnClose:        s.disconnected,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("roomsync: %w", err)
+	}
+	s.ws = ws
 	s.texts = newTextWriter(opts.Texts, opts.TextDebounce, opts.Now, s.log, m)
 	return s, nil
 }
 
-// ServeHTTP upgrades the request to a /sync WebSocket and hands it to a
-// goroutine of its own, which serves it until either side closes it; the
-// HTTP server can then release the request and its buffers.
+// ServeHTTP upgrades the request to a /sync WebSocket; the engine serves
+// it from then on, and the client has the auth timeout to authenticate.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ws, err := wsconn.Accept(w, r, wsconn.AcceptOptions{AllowedOrigins: s.opts.AllowedOrigins, ReadLimit: s.opts.MaxMessage})
-	if err != nil {
-		return // Accept has written the HTTP error
-	}
-	c := newConn(s, ws)
+	c := &conn{srv: s, limit: newFloodLimiter(s.opts.MessageRate, s.opts.Now)}
 	if !s.track(c) {
-		c.fail(wsconn.ReasonShutdown)
-		drain(c)
+		http.Error(w, `{"message":"server shutting down"}`, http.StatusServiceUnavailable)
 		return
 	}
-	go s.serve(context.WithoutCancel(r.Context()), c)
+	out, err := s.ws.Accept(w, r, func(out *wspoll.Conn) any {
+		s.mu.Lock()
+		c.out = out // Shutdown fails the connections it finds with out set
+		s.mu.Unlock()
+		c.authTimer = time.AfterFunc(s.opts.AuthTimeout, func() { c.fail(reasonAuthTimeout) })
+		return c
+	})
+	if err != nil {
+		s.untrack(c) // Accept has written the HTTP error
+		return
+	}
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		out.Fail(wspoll.ReasonShutdown)
+	}
 }
 
-// serve reads and handles c's messages until the connection ends and its
-// socket is closed; track has counted it.
-func (s *Server) serve(ctx context.Context, c *conn) {
-	defer s.untrack(c)
-	authTimer := time.AfterFunc(s.opts.AuthTimeout, func() { c.fail(reasonAuthTimeout) })
-	defer authTimer.Stop()
+// message handles one message from the client of c: its auth, then its
+// requests.
+func (s *Server) message(out *wspoll.Conn, text bool, data []byte) {
+	c := out.Value.(*conn)
+	ctx := context.Background()
+	switch {
+	case !text:
+		c.fail(reasonBinary)
+	case c.room == nil:
+		if s.authenticate(ctx, c, data) {
+			c.authTimer.Stop()
+		}
+	default:
+		s.handle(ctx, c, data, c.limit)
+	}
+}
 
-	s.readLoop(ctx, c, authTimer)
+// disconnected takes c out of its room once its socket has closed.
+func (s *Server) disconnected(out *wspoll.Conn, reason wspoll.Reason) {
+	c := out.Value.(*conn)
+	c.authTimer.Stop()
+	s.metrics.disconnects.WithLabelValues(reason.Name).Inc()
 	if c.room != nil {
 		c.room.remove(c)
 	}
-	<-c.out.Done()
-}
-
-// drain reads a failed c until its close handshake ends and its socket is
-// closed.
-func drain(c *conn) {
-	for {
-		if _, _, err := c.ws.Read(context.Background()); err != nil {
-			<-c.out.Done()
-			return
-		}
-	}
+	s.untrack(c)
 }
 
 // track registers c unless the server is shutting down.
@@ -235,34 +254,6 @@ func (s *Server) untrack(c *conn) {
 	s.mu.Unlock()
 	s.metrics.connections.Dec()
 	s.wg.Done()
-}
-
-// readLoop reads and handles messages until the connection ends.
-func (s *Server) readLoop(ctx context.Context, c *conn, authTimer *time.Timer) {
-	limit := newFloodLimiter(s.opts.MessageRate, s.opts.Now)
-	for {
-		typ, data, err := c.ws.Read(ctx)
-		switch {
-		case errors.Is(err, websocket.ErrMessageTooBig):
-			c.fail(wsconn.ReasonMessageTooBig)
-			return
-		case err != nil:
-			c.fail(wsconn.ReasonPeerClosed)
-			return
-		case c.failed():
-			continue // closing: read on until the close handshake ends
-		case typ != websocket.MessageText:
-			c.fail(reasonBinary)
-			continue
-		}
-		if c.room == nil {
-			if s.authenticate(ctx, c, data) {
-				authTimer.Stop()
-			}
-			continue
-		}
-		s.handle(ctx, c, data, limit)
-	}
 }
 
 // join adds c to the room named name, loading the room when needed. A
@@ -323,7 +314,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closed = true
 	for c := range s.conns {
-		c.fail(wsconn.ReasonShutdown)
+		if c.out != nil {
+			c.fail(wspoll.ReasonShutdown)
+		}
 	}
 	s.mu.Unlock()
 	done := make(chan struct{})
@@ -336,6 +329,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-done:
 	case <-ctx.Done():
 		err = fmt.Errorf("roomsync: shutdown: %w", context.Cause(ctx))
+	}
+	if wsErr := s.ws.Shutdown(ctx); err == nil && wsErr != nil {
+		err = fmt.Errorf("roomsync: %w", wsErr)
 	}
 	return errors.Join(err, s.texts.close(ctx))
 }
