@@ -32,10 +32,9 @@ type Conn struct {
 // Send writes msg, or leaves what the socket does not take to the pollers,
 // and reports whether the connection took it. It never waits for the peer.
 func (c *Conn) Send(msg []byte) bool {
-	if c.Failed() {
-		return false
-	}
-	return c.ws.WriteMessage(c.e.msgType, msg) == nil
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return !c.failed && c.ws.WriteMessage(c.e.msgType, msg) == nil
 }
 
 // Fail ends the connection for r; the first reason wins. See the package
@@ -48,11 +47,12 @@ func (c *Conn) Fail(r Reason) {
 	}
 	c.failed, c.reason = true, r
 	c.ping.Stop()
-	if !r.Abort && !c.closed {
+	graceful := !r.Abort && !c.closed && c.ws.WriteClose(int(r.Code), r.Text) == nil
+	if graceful {
 		c.closeTimer = time.AfterFunc(c.e.opts.CloseTimeout, c.abort)
 	}
 	c.mu.Unlock()
-	if r.Abort || c.ws.WriteClose(int(r.Code), r.Text) != nil {
+	if !graceful {
 		c.abort()
 	}
 }
@@ -92,10 +92,10 @@ func (c *Conn) keepalive() {
 		return
 	}
 	c.pinged = true
-	c.ws.WriteMessage(websocket.PingMessage, nil)
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if !c.failed {
+		c.ws.WriteMessage(websocket.PingMessage, nil)
 		c.ping.Reset(c.e.opts.PingInterval)
 	}
-	c.mu.Unlock()
 }

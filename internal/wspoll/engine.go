@@ -27,9 +27,9 @@ const maxFramePayload = 1 << 20
 // Options configures an Engine. Zero values take the default named in
 // their comment; OnMessage and OnClose are required.
 type Options struct {
-	// AllowedOrigins are the host patterns (path.Match syntax) of browser
-	// origins allowed to connect besides the server's own; empty allows
-	// any.
+	// AllowedOrigins are the host[:port] patterns (path.Match syntax) of
+	// browser origins allowed to connect besides the server's own; empty
+	// allows any.
 	AllowedOrigins []string
 	// MaxMessage caps one incoming message, in bytes; a larger one fails
 	// the connection with ReasonMessageTooBig (1009). A message
@@ -73,9 +73,13 @@ type Engine struct {
 	msgType websocket.MessageType
 	nb      *nbhttp.Engine
 	up      *websocket.Upgrader
-	// conns counts connections from Accept until OnClose has returned.
+	stop    sync.Once
+
+	mu       sync.Mutex
+	stopping bool
+	// conns counts connections from Accept until OnClose has returned;
+	// Add only under mu while not stopping.
 	conns sync.WaitGroup
-	stop  sync.Once
 }
 
 // Start starts the pollers of a new Engine.
@@ -126,19 +130,26 @@ func hardLimit(maxMessage int) int { return 2*maxMessage + readBufferSize }
 
 // Accept upgrades r and returns the connection. bind, called before any
 // handler can run, returns the handlers' state for Conn.Value; it must not
-// block. On failure Accept has written the HTTP error and bind was not
-// called.
+// block, and may already Send or Fail. On failure bind was not called, and
+// Accept has written the HTTP error unless the Engine is shutting down.
 func (e *Engine) Accept(w http.ResponseWriter, r *http.Request, bind func(*Conn) any) (*Conn, error) {
 	ws, err := e.up.Upgrade(hijacker{w}, r, nil)
 	if err != nil {
 		return nil, fmt.Errorf("wspoll: upgrade: %w", err)
 	}
-	c := &Conn{e: e, ws: ws}
-	c.Value = bind(c)
+	e.mu.Lock()
+	if e.stopping {
+		e.mu.Unlock()
+		ws.Close()
+		return nil, errors.New("wspoll: shutting down")
+	}
 	e.conns.Add(1)
+	e.mu.Unlock()
+	c := &Conn{e: e, ws: ws}
 	c.mu.Lock()
 	c.ping = time.AfterFunc(e.opts.PingInterval, c.keepalive)
 	c.mu.Unlock()
+	c.Value = bind(c)
 	// Publishing the Conn lets the handlers, which may already wait for
 	// it, run.
 	ws.SetSession(c)
@@ -158,6 +169,9 @@ func (h hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // for the connections' OnClose handlers or until ctx ends. Later calls only
 // wait.
 func (e *Engine) Shutdown(ctx context.Context) error {
+	e.mu.Lock()
+	e.stopping = true
+	e.mu.Unlock()
 	e.stop.Do(e.nb.Stop)
 	done := make(chan struct{})
 	go func() {
@@ -243,7 +257,10 @@ func (e *Engine) closed(ws *websocket.Conn, err error) {
 		return
 	}
 	defer e.conns.Done()
-	e.opts.OnClose(c, c.end(closeReason(err)))
+	e.mu.Lock()
+	stopping := e.stopping
+	e.mu.Unlock()
+	e.opts.OnClose(c, c.end(closeReason(err, stopping)))
 }
 
 // originChecker allows requests without an Origin, from the server's own

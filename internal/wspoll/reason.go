@@ -3,8 +3,10 @@ package wspoll
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/lesismal/nbio"
+	"github.com/lesismal/nbio/nbhttp"
 	"github.com/lesismal/nbio/nbhttp/websocket"
 )
 
@@ -15,6 +17,7 @@ type StatusCode int
 const (
 	StatusNormalClosure   StatusCode = 1000
 	StatusGoingAway       StatusCode = 1001
+	StatusProtocolError   StatusCode = 1002
 	StatusUnsupportedData StatusCode = 1003
 	StatusInvalidPayload  StatusCode = 1007
 	StatusPolicyViolation StatusCode = 1008
@@ -63,16 +66,32 @@ var (
 	ReasonSlowConsumer  = Reason{Code: StatusSlowConsumer, Name: "slow_consumer", Text: "send buffer full: client too slow", Abort: true}
 	ReasonPingTimeout   = Reason{Code: StatusGoingAway, Name: "ping_timeout", Text: "no pong"}
 	ReasonShutdown      = Reason{Code: StatusGoingAway, Name: "shutdown", Text: "server shutting down"}
+	// ReasonProtocolError is a frame that breaks RFC 6455 (reserved bits,
+	// bad fragments, invalid UTF-8 in a text frame); nbio has already
+	// answered with 1002 and cut the socket.
+	ReasonProtocolError = Reason{Code: StatusProtocolError, Name: "protocol_error", Text: "protocol error", Abort: true}
 )
 
+// protocolErrors are nbio's errors for frames that break the protocol.
+var protocolErrors = []error{
+	websocket.ErrInvalidControlFrame, websocket.ErrReserveBitSet, websocket.ErrReservedMessageType,
+	websocket.ErrControlMessageFragmented, websocket.ErrControlMessageTooBig,
+	websocket.ErrFragmentsShouldNotHaveBinaryOrTextMessage, websocket.ErrInvalidCloseCode,
+	websocket.ErrInvalidCompression, websocket.ErrInvalidFragmentMessage, websocket.ErrInvalidUtf8,
+}
+
 // closeReason maps the error that closed a socket the server did not fail
-// to the reason it ended.
-func closeReason(err error) Reason {
+// to the reason it ended; stopping tells that the Engine is shutting down.
+func closeReason(err error, stopping bool) Reason {
 	switch {
-	case errors.Is(err, websocket.ErrMessageTooLarge):
+	case errors.Is(err, websocket.ErrMessageTooLarge), errors.Is(err, nbhttp.ErrTooLong):
 		return ReasonMessageTooBig
 	case errors.Is(err, nbio.ErrOverflow):
 		return ReasonSlowConsumer
+	case slices.ContainsFunc(protocolErrors, func(target error) bool { return errors.Is(err, target) }):
+		return ReasonProtocolError
+	case stopping:
+		return ReasonShutdown
 	default:
 		return ReasonPeerClosed
 	}
