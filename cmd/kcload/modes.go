@@ -205,8 +205,8 @@ func fanout(ctx context.Context, s settings, args []string) (any, error) {
 		Expected: sent * int64(*size-1), DurationSec: elapsed.Seconds(),
 		CPUPercent: float64(cpuAfter-cpuBefore) / clockTicks / elapsed.Seconds() * 100}
 	if len(lat) > 0 {
-		res.P50Millis = float64(lat[len(lat)/2].Microseconds()) / 1000
-		res.P99Millis = float64(lat[len(lat)*99/100].Microseconds()) / 1000
+		res.P50Millis = millis(lat[len(lat)/2])
+		res.P99Millis = millis(lat[len(lat)*99/100])
 	}
 	return res, nil
 }
@@ -217,6 +217,7 @@ type lateJoinResult struct {
 	DocBytes  int     `json:"doc_bytes"`
 	Runs      int     `json:"runs"`
 	P50Millis float64 `json:"p50_ms"`
+	P90Millis float64 `json:"p90_ms"`
 	MaxMillis float64 `json:"max_ms"`
 }
 
@@ -225,7 +226,7 @@ type lateJoinResult struct {
 func lateJoin(ctx context.Context, s settings, args []string) (any, error) {
 	fs := flag.NewFlagSet("latejoin", flag.ContinueOnError)
 	docSize := fs.Int("doc", 1<<20, "document size in bytes")
-	runs := fs.Int("runs", 5, "late joiners, one after another")
+	runs := fs.Int("runs", 21, "late joiners, one after another")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -270,9 +271,13 @@ func lateJoin(ctx context.Context, s settings, args []string) (any, error) {
 	}
 	slices.Sort(times)
 	return lateJoinResult{Server: s.label, DocBytes: *docSize, Runs: *runs,
-		P50Millis: float64(times[len(times)/2].Microseconds()) / 1000,
-		MaxMillis: float64(times[len(times)-1].Microseconds()) / 1000}, nil
+		P50Millis: millis(times[len(times)/2]),
+		P90Millis: millis(times[len(times)*9/10]),
+		MaxMillis: millis(times[len(times)-1])}, nil
 }
+
+// millis is d in milliseconds, to the microsecond.
+func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // joinOnce connects a fresh client and returns the size of the step 2 it
 // received and the time from dial to its arrival.

@@ -15,6 +15,10 @@ var emptyUpdate = []byte{0, 0}
 // isEmptyUpdate reports whether u changes nothing.
 func isEmptyUpdate(u []byte) bool { return bytes.Equal(u, emptyUpdate) }
 
+// isEmptyStateVector reports whether sv knows no client: a new client's,
+// which lacks the whole document.
+func isEmptyStateVector(sv []byte) bool { return len(sv) == 1 && sv[0] == 0 }
+
 // document is a room's Yjs document: one merged update plus the updates
 // accepted since it was merged. Accepting an update is an append; merging
 // costs time linear in the document, so it happens only when the whole state
