@@ -8,10 +8,12 @@
 // # Concurrency
 //
 // An Engine calls OnMessage and OnClose for one connection one at a time,
-// in the order the frames arrived, on a goroutine started for that burst of
-// work; different connections run in parallel. A handler may block (for
-// example until the connection has joined its room): only its own
-// connection waits. OnClose is called exactly once, after the last
+// in the order the frames arrived, on a goroutine that a pool (ants) lends
+// for that burst of work; different connections run in parallel. The pool
+// has no size limit, so a handler may block (for example until the
+// connection has joined its room): only its own connection waits. Its
+// goroutines are reused, keeping the stacks they grew, and end after ten
+// idle seconds. OnClose is called exactly once, after the last
 // OnMessage, for every connection that Accept returned.
 //
 // Send and Fail are safe for concurrent use and never wait for the peer:

@@ -15,6 +15,7 @@ import (
 
 	"github.com/lesismal/nbio/nbhttp"
 	"github.com/lesismal/nbio/nbhttp/websocket"
+	"github.com/panjf2000/ants/v2"
 )
 
 // readBufferSize is the size of each poller's shared read buffer.
@@ -73,6 +74,7 @@ type Engine struct {
 	msgType websocket.MessageType
 	nb      *nbhttp.Engine
 	up      *websocket.Upgrader
+	workers *ants.Pool
 	stop    sync.Once
 
 	mu       sync.Mutex
@@ -89,22 +91,29 @@ func Start(opts Options) (*Engine, error) {
 	}
 	opts.setDefaults()
 	useLogger()
+	// Each connection's burst of handlers runs on a goroutine of the
+	// pool's, one per burst and as many as there are bursts: a handler that
+	// waits holds up only its connection. The pool reuses goroutines,
+	// which keep the stacks they grew, and ends those idle for workerIdle.
+	workers, err := ants.NewPool(0, ants.WithExpiryDuration(workerIdle), ants.WithLogger(antsLogger{}))
+	if err != nil {
+		return nil, fmt.Errorf("wspoll: handler pool: %w", err)
+	}
+	e := &Engine{opts: opts, msgType: websocket.BinaryMessage, workers: workers}
 	nb := nbhttp.NewEngine(nbhttp.Config{
 		Name:                         "kaicode-ws",
 		ReadBufferSize:               readBufferSize,
 		ReadLimit:                    hardLimit(opts.MaxMessage) + readBufferSize,
 		MaxWriteBufferSize:           opts.SendBuffer,
 		MaxWebsocketFramePayloadSize: maxFramePayload,
-		// Each connection's burst of handlers runs on a goroutine of its
-		// own, which ends when the burst does: a handler that waits holds
-		// up only its connection.
-		ServerExecutor:    func(f func()) { go f() },
-		SupportServerOnly: true,
+		ServerExecutor:               e.execute,
+		SupportServerOnly:            true,
 	})
 	if err := nb.Start(); err != nil {
+		workers.Release()
 		return nil, fmt.Errorf("wspoll: start pollers: %w", err)
 	}
-	e := &Engine{opts: opts, msgType: websocket.BinaryMessage, nb: nb}
+	e.nb = nb
 	if opts.Text {
 		e.msgType = websocket.TextMessage
 	}
@@ -121,6 +130,18 @@ func Start(opts Options) (*Engine, error) {
 	up.OnClose(e.closed)
 	e.up = up
 	return e, nil
+}
+
+// workerIdle is how long a handler goroutine waits for more work before it
+// ends.
+const workerIdle = 10 * time.Second
+
+// execute runs f, a connection's burst of handlers, on the pool, or on a
+// goroutine of its own once the pool is released.
+func (e *Engine) execute(f func()) {
+	if err := e.workers.Submit(f); err != nil {
+		go f()
+	}
 }
 
 // hardLimit is the message size past which the pollers cut a socket
@@ -178,6 +199,9 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 		e.conns.Wait()
 		close(done)
 	}()
+	// Released, the pool ends its idle goroutines; a handler still running
+	// finishes on its own.
+	defer e.workers.Release()
 	select {
 	case <-done:
 		return nil

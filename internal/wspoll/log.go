@@ -10,6 +10,13 @@ import (
 
 var loggerOnce sync.Once
 
+// antsLogger sends the handler pool's messages to slog's default logger.
+type antsLogger struct{}
+
+func (antsLogger) Printf(format string, v ...any) {
+	slog.Error("websocket handler pool: " + fmt.Sprintf(format, v...))
+}
+
 // useLogger sends nbio's warnings and errors to slog's default logger and
 // drops its informational lines.
 func useLogger() {
