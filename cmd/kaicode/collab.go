@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/kaicode/kaicode/internal/auth"
+	"github.com/kaicode/kaicode/internal/bus"
 	"github.com/kaicode/kaicode/internal/collab"
 	"github.com/kaicode/kaicode/internal/config"
 	"github.com/kaicode/kaicode/internal/server"
@@ -18,19 +19,25 @@ import (
 // srv: the socket /ws/{room...} and the room API, with the access policy
 // the sync server chose. Empty documents are seeded from the stored room
 // text, and in frontend-database mode from the session's content when
-// kaicode has stored none yet. Shutdown closes its sockets with 1001 and
-// flushes every room before the data file closes.
+// kaicode has stored none yet. With Redis, rooms relay their changes
+// through events to the other nodes. Shutdown closes its sockets with 1001
+// and flushes every room before the data file closes.
 func startCollab(ctx context.Context, cfg *config.Config, log *slog.Logger, reg prometheus.Registerer,
-	st *stores, verifier *auth.Verifier, access auth.Choice, srv *server.Server) error {
+	st *stores, verifier *auth.Verifier, access auth.Choice, events bus.Bus, srv *server.Server) error {
 	var texts collab.TextSource = st.texts
 	if access.Frontend != nil {
 		texts = firstText{st.texts, store.NewFrontendSessions(access.Frontend)}
+	}
+	var relay bus.Bus
+	if cfg.RedisURL != "" {
+		relay = events
 	}
 	c, err := collab.New(collab.Options{
 		Store:          st.docs,
 		Texts:          texts,
 		Verifier:       verifier,
 		Policy:         access.Policy,
+		Bus:            relay,
 		Logger:         log.With("component", "collab"),
 		Registry:       reg,
 		Anonymous:      cfg.Collab.Anonymous,

@@ -30,7 +30,7 @@ func serveCommand(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer access.Close()
-	if err := startCollab(ctx, n.cfg, n.log, n.reg, n.stores, verifier, access, n.srv); err != nil {
+	if err := startCollab(ctx, n.cfg, n.log, n.reg, n.stores, verifier, access, n.events, n.srv); err != nil {
 		return err
 	}
 	return n.run(ctx)

@@ -11,6 +11,14 @@
 // whole document on the hot path, only when a joiner needs the full state,
 // when enough have accumulated, or when the store is compacted.
 //
+// # Several nodes
+//
+// With Options.Bus, a loaded room relays the updates and awareness changes
+// of its own clients to the other nodes that have it loaded, applies
+// theirs, and on subscribing asks them, with its state vector, for what it
+// lacks (relay.go). Each node stores only what its own clients wrote;
+// compaction merges everything stored, by any node, into its snapshot.
+//
 // # Concurrency
 //
 // Connections are served by a wspoll.Engine: no goroutine waits on an idle

@@ -19,6 +19,9 @@ type metrics struct {
 	persistSeconds prometheus.Histogram
 	persistErrors  prometheus.Counter
 	compactSeconds prometheus.Histogram
+	relayIn        prometheus.Counter
+	relayOut       prometheus.Counter
+	relayErrors    prometheus.Counter
 }
 
 func newMetrics() *metrics {
@@ -36,13 +39,16 @@ func newMetrics() *metrics {
 		persistSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Subsystem: sub, Name: "persist_duration_seconds", Help: "Latency of appending a batch of updates to the store.", Buckets: latency}),
 		persistErrors:  prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "persist_errors_total", Help: "Failed appends to the store (retried)."}),
 		compactSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Subsystem: sub, Name: "compact_duration_seconds", Help: "Latency of writing a compacted snapshot to the store.", Buckets: latency}),
+		relayIn:        prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "relay_received_total", Help: "Room changes received from other nodes."}),
+		relayOut:       prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "relay_sent_total", Help: "Room changes sent to other nodes."}),
+		relayErrors:    prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "relay_errors_total", Help: "Room changes that could not be sent to other nodes."}),
 	}
 }
 
 func (m *metrics) register(reg prometheus.Registerer) error {
 	var errs []error
 	for _, c := range []prometheus.Collector{m.rooms, m.connections, m.messagesIn, m.messagesOut, m.bytesIn, m.bytesOut,
-		m.disconnects, m.merges, m.persistSeconds, m.persistErrors, m.compactSeconds} {
+		m.disconnects, m.merges, m.persistSeconds, m.persistErrors, m.compactSeconds, m.relayIn, m.relayOut, m.relayErrors} {
 		errs = append(errs, reg.Register(c))
 	}
 	return errors.Join(errs...)

@@ -13,8 +13,9 @@ import (
 const storeTimeout = 15 * time.Second
 
 // run loads r, then persists its updates until r is unloaded, then flushes,
-// compacts the store and leaves the server. It is the room's only
-// goroutine and the only writer of its store records.
+// compacts the store and leaves the server. It is the only writer of the
+// room's store records on this node; with a bus, it runs the room's relay
+// on a second goroutine and waits for it.
 func (r *room) run() {
 	defer close(r.done)
 	defer r.srv.forget(r)
@@ -31,6 +32,14 @@ func (r *room) run() {
 	close(r.loaded)
 	r.srv.metrics.rooms.Inc()
 	defer r.srv.metrics.rooms.Dec()
+	if r.srv.opts.Bus != nil {
+		relayed := make(chan struct{})
+		go func() {
+			defer close(relayed)
+			r.relay()
+		}()
+		defer func() { <-relayed }()
+	}
 
 	window := r.srv.opts.PersistDelay / 2
 	for {
@@ -56,8 +65,6 @@ func (r *room) run() {
 // persister is the state of r.run between store calls.
 type persister struct {
 	room *room
-	// seq is the sequence number of the newest stored update.
-	seq int64
 	// appended counts updates stored since the last compaction.
 	appended int
 	// failing is set after a failed write, so that only the first of a
@@ -77,7 +84,7 @@ func (p *persister) load(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load document: %w", err)
 	}
-	p.seq, p.appended = stored.Seq, stored.Appended
+	p.appended = stored.Appended
 	merged := emptyUpdate
 	switch len(stored.Updates) {
 	case 0:
@@ -148,7 +155,7 @@ func (p *persister) flush() {
 	ctx, cancel := storeContext()
 	defer cancel()
 	start := time.Now()
-	seq, err := r.srv.opts.Store.Append(ctx, r.name, batch)
+	_, err := r.srv.opts.Store.Append(ctx, r.name, batch)
 	r.srv.metrics.persistSeconds.Observe(time.Since(start).Seconds())
 	if err != nil {
 		r.srv.metrics.persistErrors.Inc()
@@ -169,7 +176,6 @@ func (p *persister) flush() {
 		r.srv.log.Info("persisting room updates again", "room", r.name)
 		p.failing = false
 	}
-	p.seq = seq
 	p.appended += len(batch)
 	if p.appended >= r.srv.opts.CompactEvery {
 		p.compact()
@@ -187,9 +193,9 @@ func (r *room) pendingCount() int {
 	return len(r.doc.pending)
 }
 
-// compact replaces the stored updates by one garbage-collected snapshot.
-// The snapshot covers every update stored so far, as those were merged into
-// the document before they were stored.
+// compact replaces the stored updates by one garbage-collected snapshot of
+// the document merged with everything stored, so that updates other nodes
+// stored, which this node may not have received, are kept too.
 func (p *persister) compact() {
 	r := p.room
 	merged, _, err := r.current()
@@ -197,15 +203,24 @@ func (p *persister) compact() {
 		r.srv.log.Error("compact room: merge", "room", r.name, "err", err)
 		return
 	}
+	ctx, cancel := storeContext()
+	defer cancel()
+	stored, err := r.srv.opts.Store.Load(ctx, r.name)
+	if err != nil {
+		r.srv.log.Error("compact room: load", "room", r.name, "err", err)
+		return
+	}
+	if merged, err = yjs.MergeUpdates(append(stored.Updates, merged)); err != nil {
+		r.srv.log.Error("compact room: merge stored updates", "room", r.name, "err", err)
+		return
+	}
 	snapshot, err := yjs.CompactUpdate(merged)
 	if err != nil {
 		r.srv.log.Error("compact room: collect garbage", "room", r.name, "err", err)
 		return
 	}
-	ctx, cancel := storeContext()
-	defer cancel()
 	start := time.Now()
-	if err := r.srv.opts.Store.Compact(ctx, r.name, snapshot, p.seq); err != nil {
+	if err := r.srv.opts.Store.Compact(ctx, r.name, snapshot, stored.Seq); err != nil {
 		r.srv.log.Error("compact room", "room", r.name, "err", err)
 		return
 	}

@@ -38,7 +38,7 @@ type room struct {
 type awarenessState struct {
 	clock uint64
 	state string
-	owner *conn
+	owner *conn // nil when the client is on another node
 }
 
 func newRoom(srv *Server, name string) *room {
@@ -69,13 +69,22 @@ func (r *room) add(c *conn) bool {
 	return true
 }
 
-// remove takes c out of r, tells the others that c's awareness states are
-// gone, and schedules the unload when r is left empty.
+// remove takes c out of r, tells the others (on every node) that c's
+// awareness states are gone, and schedules the unload when r is left
+// empty.
 func (r *room) remove(c *conn) {
+	if gone := r.removeLocked(c); gone != nil {
+		r.publish(eventAwareness, gone)
+	}
+}
+
+// removeLocked takes c out of r under r.mu and returns the awareness
+// message that removed c's states, if any.
+func (r *room) removeLocked(c *conn) []byte {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if _, ok := r.conns[c]; !ok {
-		return
+		return nil
 	}
 	delete(r.conns, c)
 	var gone []yjs.AwarenessEntry
@@ -85,12 +94,15 @@ func (r *room) remove(c *conn) {
 			delete(r.awareness, id)
 		}
 	}
-	if len(gone) > 0 {
-		r.broadcast(yjs.EncodeAwareness(yjs.EncodeAwarenessUpdate(gone)), nil)
-	}
 	if len(r.conns) == 0 && !r.closing {
 		r.unloadTimer = time.AfterFunc(r.srv.opts.UnloadGrace, r.unloadIfEmpty)
 	}
+	if len(gone) == 0 {
+		return nil
+	}
+	msg := yjs.EncodeAwareness(yjs.EncodeAwarenessUpdate(gone))
+	r.broadcast(msg, nil)
+	return msg
 }
 
 // unloadIfEmpty starts the unload when r is still empty.
@@ -135,7 +147,8 @@ func (r *room) broadcast(msg []byte, except *conn) {
 }
 
 // apply accepts update from c: it joins the document, is sent to the other
-// members and is queued for the store. update must have been validated.
+// members and to the other nodes, and is queued for the store. update must
+// have been validated.
 func (r *room) apply(c *conn, update []byte) error {
 	msg := yjs.EncodeSyncUpdate(update)
 	r.mu.Lock()
@@ -152,17 +165,38 @@ func (r *room) apply(c *conn, update []byte) error {
 	case r.persist <- struct{}{}:
 	default:
 	}
+	r.publish(eventUpdate, update)
 	return nil
 }
 
-// applyAwareness applies the entries of an awareness message from c the
-// way y-protocols does (a newer clock wins; an equal clock only removes) and
-// sends what changed to every member, c included: a lone client's own echo
-// is what keeps its socket alive. Stale entries are dropped, which stops the
-// echo loop of clients that re-send the states they receive. A client id
-// belongs to the last connection that changed it, and is removed when that
-// connection closes.
+// applyRelayed accepts an update another node accepted: it joins the
+// document and is sent to every member, but that node stores it.
+func (r *room) applyRelayed(update []byte) {
+	msg := yjs.EncodeSyncUpdate(update)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.doc.pending = append(r.doc.pending, update)
+	r.doc.size += len(update)
+	r.broadcast(msg, nil)
+}
+
+// applyAwareness applies the entries of an awareness message from c (nil:
+// from another node) the way y-protocols does (a newer clock wins; an equal
+// clock only removes) and sends what changed to every member, c included:
+// a lone client's own echo is what keeps its socket alive. What a client of
+// this node changed goes to the other nodes too. Stale entries are dropped,
+// which stops the echo loop of clients that re-send the states they
+// receive. A client id belongs to the last connection that changed it, and
+// is removed when that connection closes.
 func (r *room) applyAwareness(c *conn, entries []yjs.AwarenessEntry, msg []byte) {
+	if changed := r.applyAwarenessLocked(c, entries, msg); changed != nil && c != nil {
+		r.publish(eventAwareness, changed)
+	}
+}
+
+// applyAwarenessLocked does the work of applyAwareness under r.mu and
+// returns the message it broadcast, if any.
+func (r *room) applyAwarenessLocked(c *conn, entries []yjs.AwarenessEntry, msg []byte) []byte {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	accepted := entries[:0:0]
@@ -176,7 +210,7 @@ func (r *room) applyAwareness(c *conn, entries []yjs.AwarenessEntry, msg []byte)
 			continue
 		}
 		accepted = append(accepted, e)
-		if known && cur.owner != c {
+		if known && cur.owner != c && cur.owner != nil {
 			delete(cur.owner.clientIDs, e.ClientID)
 		}
 		if removal {
@@ -184,6 +218,9 @@ func (r *room) applyAwareness(c *conn, entries []yjs.AwarenessEntry, msg []byte)
 			continue
 		}
 		r.awareness[e.ClientID] = awarenessState{clock: e.Clock, state: e.State, owner: c}
+		if c == nil {
+			continue
+		}
 		if c.clientIDs == nil {
 			c.clientIDs = make(map[uint64]struct{}, 1)
 		}
@@ -191,11 +228,13 @@ func (r *room) applyAwareness(c *conn, entries []yjs.AwarenessEntry, msg []byte)
 	}
 	switch {
 	case len(accepted) == 0:
+		return nil
 	case len(accepted) == len(entries):
-		r.broadcast(msg, nil)
 	default:
-		r.broadcast(yjs.EncodeAwareness(yjs.EncodeAwarenessUpdate(accepted)), nil)
+		msg = yjs.EncodeAwareness(yjs.EncodeAwarenessUpdate(accepted))
 	}
+	r.broadcast(msg, nil)
+	return msg
 }
 
 // awarenessMessage encodes every known awareness state, or returns nil when

@@ -8,9 +8,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/kaicode/kaicode/internal/auth"
+	"github.com/kaicode/kaicode/internal/bus"
 	"github.com/kaicode/kaicode/internal/store"
 	"github.com/kaicode/kaicode/internal/wspoll"
 )
@@ -50,6 +52,10 @@ type Options struct {
 	Verifier *auth.Verifier
 	// Policy decides room access. Default auth.Open{}.
 	Policy auth.Policy
+	// Bus relays each loaded room's document and awareness changes to the
+	// other nodes that have the room loaded, so clients of one room may be
+	// served by any node. nil (one node): nothing is relayed.
+	Bus bus.Bus
 	// Logger receives connection and persistence problems. Default: discard.
 	Logger *slog.Logger
 	// Registry receives the metrics. Default: not registered.
@@ -121,6 +127,8 @@ type Server struct {
 	metrics *metrics
 	// ws serves the sockets.
 	ws *wspoll.Engine
+	// node tells this server's relay events from the other nodes'.
+	node string
 
 	mu     sync.Mutex
 	rooms  map[string]*room
@@ -152,6 +160,7 @@ func New(opts Options) (*Server, error) {
 		opts:    opts,
 		log:     opts.Logger,
 		metrics: m,
+		node:    uuid.NewString(),
 		rooms:   make(map[string]*room),
 	}
 	ws, err := wspoll.Start(wspoll.Options{
