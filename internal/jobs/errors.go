@@ -43,6 +43,9 @@ type Error struct {
 	RetryAfter time.Duration
 	// Err is the underlying cause, if any; it is logged, not shown.
 	Err error
+	// Job is set when a job was stored and announced to its room before
+	// the failure: its final state (failed) was announced too.
+	Job string
 }
 
 func (e *Error) Error() string {

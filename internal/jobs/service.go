@@ -160,8 +160,11 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Job, error) {
 		}
 	}
 	if err := s.send(ctx, job); err != nil {
-		s.abandon(job, err)
-		return Job{}, unavailable("enqueueing the job", err)
+		e := unavailable("enqueueing the job", err)
+		if s.abandon(job, err) {
+			e.Job = job.ID
+		}
+		return Job{}, e
 	}
 	s.opts.Metrics.submitted()
 	s.markEnqueued(ctx, job)
@@ -190,14 +193,28 @@ func (s *Service) send(ctx context.Context, job Job) error {
 }
 
 // abandon marks a stored job that could not be enqueued as failed, so it
-// does not count against its user forever.
-func (s *Service) abandon(job Job, cause error) {
+// does not count against its user forever, and tells its room, which saw
+// it queued. It reports whether the room was told.
+func (s *Service) abandon(job Job, cause error) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	o := Outcome{Status: StatusFailed, Error: "could not be enqueued", At: s.opts.Now()}
 	if _, err := s.opts.Store.Finish(ctx, job.ID, o); err != nil {
 		s.opts.Logger.Error("job stored but neither enqueued nor failed", "job", job.ID, "enqueue_error", cause, "error", err)
+		return false
 	}
+	if job.Room == "" {
+		return false
+	}
+	failed, err := s.opts.Store.Get(ctx, job.ID)
+	if err == nil {
+		err = Publish(ctx, s.opts.Bus, failed)
+	}
+	if err != nil {
+		s.opts.Logger.Warn("announcing a job that could not be enqueued", "job", job.ID, "room", job.Room, "error", err)
+		return false
+	}
+	return true
 }
 
 // validate checks req against the server's limits and the catalogue and

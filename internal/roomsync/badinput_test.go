@@ -1,6 +1,7 @@
 package roomsync_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/kaicode/kaicode/internal/jobs"
+	"github.com/kaicode/kaicode/internal/queue"
 	"github.com/kaicode/kaicode/internal/roomsync"
 )
 
@@ -183,4 +185,38 @@ func TestJudgeFloodIsAnsweredThenClosed(t *testing.T) {
 	if m := calm.expect("output"); m.str("content") != "out:ok\n" {
 		t.Errorf("calm room's output = %v", m)
 	}
+}
+
+// refusingQueue is a queue whose Send fails, as a broker that is down.
+type refusingQueue struct{ queue.Queue }
+
+func (refusingQueue) Send(context.Context, []byte, queue.SendOptions) error {
+	return errors.New("broker down")
+}
+
+func TestRefusedEnqueueEndsTheRunForTheWholeRoom(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, harnessOptions{queue: func(q queue.Queue) queue.Queue { return refusingQueue{q} }})
+	a := h.join(t, room, "1")
+	b := h.join(t, room, "2")
+	a.send(map[string]any{"event": "judge", "content": "print(1)", "language": "python", "input": " ", "room_name": room})
+	// The room saw the run queued, so every member, the requester too,
+	// gets its end: one output, the failure.
+	for _, c := range []*client{a, b} {
+		if st := c.expect("status"); st.str("status") != "queued" {
+			t.Errorf("status = %v, want queued", st)
+		}
+		out := c.expect("output")
+		if out.str("error") != "failed" || !strings.Contains(out.str("content"), "could not be enqueued") {
+			t.Errorf("output = %v, want the run failed: could not be enqueued", out)
+		}
+	}
+	// The failed run gave its place in the room's queue back.
+	for range 5 {
+		a.send(map[string]any{"event": "judge", "content": "print(1)", "language": "python", "input": " ", "room_name": room})
+		if out := a.expect("output"); out.str("error") != "failed" {
+			t.Fatalf("output = %v, want another failed run, not a full room queue", out)
+		}
+	}
+	a.quiet("output", 300*time.Millisecond) // and no second output for any
 }

@@ -157,11 +157,19 @@ func (s *Server) judge(ctx context.Context, c *conn, m clientMessage) error {
 			Stdin:    stdinOf(m.Input),
 		},
 	})
+	var jerr *jobs.Error
+	if errors.As(err, &jerr) && jerr.Job != "" {
+		// Stored and announced, then not enqueued: its failure reached
+		// the whole room as the run's one output.
+		s.log.Error("sync: submit failed", "room", r.name, "user", c.user.ID, "job", jerr.Job, "error", err)
+		s.metrics.judges.WithLabelValues(string(jobs.CodeUnavailable)).Inc()
+		r.submitted(jerr.Job)
+		return nil
+	}
 	if err != nil {
 		r.unreserve()
 		code, reason := string(jobs.CodeOf(err)), "the run could not be queued; try again later"
-		var jerr *jobs.Error
-		if errors.As(err, &jerr) {
+		if jerr != nil {
 			reason = jerr.Message
 		}
 		if code == "" || code == string(jobs.CodeUnavailable) {

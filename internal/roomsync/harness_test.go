@@ -67,9 +67,11 @@ func (s scriptedSandbox) Run(ctx context.Context, req sandbox.Request) (sandbox.
 }
 
 type harnessOptions struct {
-	policy   func(rooms *store.Rooms) auth.Policy
-	tune     func(o *roomsync.Options)
-	limits   func(l *jobs.Limits)
+	policy func(rooms *store.Rooms) auth.Policy
+	tune   func(o *roomsync.Options)
+	limits func(l *jobs.Limits)
+	// queue wraps the job queue, to inject faults.
+	queue    func(q queue.Queue) queue.Queue
 	noWorker bool
 }
 
@@ -99,7 +101,11 @@ func newHarness(t testing.TB, ho harnessOptions) *harness {
 	if ho.limits != nil {
 		ho.limits(&limits)
 	}
-	svc, err := jobs.NewService(jobs.Options{Store: jobStore, Queue: q, Bus: b, Catalogue: sandbox.Builtin(), Limits: limits})
+	var submitQueue queue.Queue = q
+	if ho.queue != nil {
+		submitQueue = ho.queue(q)
+	}
+	svc, err := jobs.NewService(jobs.Options{Store: jobStore, Queue: submitQueue, Bus: b, Catalogue: sandbox.Builtin(), Limits: limits})
 	if err != nil {
 		t.Fatal(err)
 	}
