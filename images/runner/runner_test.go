@@ -24,11 +24,29 @@ func TestCapture(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &capture{limit: tc.limit}
-			exceeded := c.readFrom(strings.NewReader(tc.in))
+			exceeded := c.readFrom(strings.NewReader(tc.in), nil)
 			if string(c.buf) != tc.want || exceeded != tc.exceeded || c.truncated != tc.exceeded {
 				t.Errorf("got %d bytes, exceeded %v, truncated %v", len(c.buf), exceeded, c.truncated)
 			}
 		})
+	}
+}
+
+func TestSharedCaptureKeepsReadOrder(t *testing.T) {
+	t.Parallel()
+	out, err := &capture{limit: 64}, &capture{limit: 64}
+	both := &sharedCapture{capture: capture{limit: 12}}
+	for _, w := range []struct {
+		c    *capture
+		text string
+	}{{out, "o1 "}, {err, "e1 "}, {out, "o2 "}, {err, "e2 "}, {out, "o3 "}} {
+		w.c.readFrom(strings.NewReader(w.text), both)
+	}
+	if string(out.buf) != "o1 o2 o3 " || string(err.buf) != "e1 e2 " {
+		t.Errorf("streams %q and %q", out.buf, err.buf)
+	}
+	if string(both.buf) != "o1 e1 o2 e2 " || !both.truncated {
+		t.Errorf("interleaved %q (truncated %v), want the first 12 bytes in read order, truncated", both.buf, both.truncated)
 	}
 }
 

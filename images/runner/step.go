@@ -60,10 +60,16 @@ func runStep(s step, env []string, stdin *os.File, limit int, combined bool) ste
 
 	var wg sync.WaitGroup
 	stdout, stderr := &capture{limit: limit}, &capture{limit: limit}
+	// Unless the streams are already one, output interleaves them in the
+	// order their chunks were read, as a terminal would show them.
+	var output *sharedCapture
+	if !combined {
+		output = &sharedCapture{capture: capture{limit: 2 * limit}}
+	}
 	drain := func(c *capture, r *os.File) {
 		defer wg.Done()
 		defer r.Close()
-		if c.readFrom(r) {
+		if c.readFrom(r, output) {
 			exceeded.Store(true)
 			kill()
 			io.Copy(io.Discard, r)
@@ -91,6 +97,9 @@ func runStep(s step, env []string, stdin *os.File, limit int, combined bool) ste
 
 	rep.Stdout, rep.StdoutTruncated = stdout.buf, stdout.truncated
 	rep.Stderr, rep.StderrTruncated = stderr.buf, stderr.truncated
+	if output != nil {
+		rep.Output, rep.OutputTruncated = output.buf, output.truncated
+	}
 	rep.TimedOut, rep.OutputExceeded = timedOut.Load(), exceeded.Load()
 	rep.OOMKilled = oomKills() > oomBefore
 	if _, ok := waitErr.(*exec.ExitError); waitErr != nil && !ok {
@@ -138,21 +147,46 @@ type capture struct {
 }
 
 // readFrom reads r until EOF or until more than limit bytes arrived, and
-// reports the latter.
-func (c *capture) readFrom(r io.Reader) bool {
+// reports the latter. What it keeps also goes to tee, unless tee is nil.
+func (c *capture) readFrom(r io.Reader, tee *sharedCapture) bool {
 	chunk := make([]byte, 32<<10)
 	for {
 		n, err := r.Read(chunk)
+		kept, over := n, false
 		if room := c.limit - len(c.buf); n > room {
-			c.buf = append(c.buf, chunk[:room]...)
+			kept, over = room, true
+		}
+		c.buf = append(c.buf, chunk[:kept]...)
+		tee.add(chunk[:kept])
+		if over {
 			c.truncated = true
 			return true
 		}
-		c.buf = append(c.buf, chunk[:n]...)
 		if err != nil {
 			return false
 		}
 	}
+}
+
+// sharedCapture keeps the first limit bytes of several streams, in the
+// order their chunks were read.
+type sharedCapture struct {
+	mu sync.Mutex
+	capture
+}
+
+// add appends b, or what fits of it; a nil s keeps nothing.
+func (s *sharedCapture) add(b []byte) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if room := s.limit - len(s.buf); len(b) > room {
+		b = b[:room]
+		s.truncated = true
+	}
+	s.buf = append(s.buf, b...)
 }
 
 var signalNames = map[syscall.Signal]string{

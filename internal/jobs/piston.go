@@ -290,10 +290,19 @@ func pistonResult(lang sandbox.Language, r sandbox.Result) pistonResponse {
 	return resp
 }
 
+// interleaved is r's stdout and stderr as the program wrote them; stdout
+// then stderr for a sandbox that does not record their order.
+func interleaved(r sandbox.Result) string {
+	if r.Output == "" {
+		return r.Stdout + r.Stderr
+	}
+	return r.Output
+}
+
 // runStage is the run step of r in Piston's shape.
 func runStage(r sandbox.Result) pistonStage {
 	s := pistonStage{
-		Stdout: r.Stdout, Stderr: r.Stderr, Output: r.Stdout + r.Stderr,
+		Stdout: r.Stdout, Stderr: r.Stderr, Output: interleaved(r),
 		CPUTime: r.CPUTime.Milliseconds(), WallTime: r.WallTime.Milliseconds(), Memory: r.Memory,
 	}
 	signal, status := r.Signal, ""

@@ -84,6 +84,7 @@ type resultJSON struct {
 	Stderr            string         `json:"stderr"`
 	StdoutTruncated   bool           `json:"stdout_truncated"`
 	StderrTruncated   bool           `json:"stderr_truncated"`
+	Output            string         `json:"output,omitempty"`
 	CompileOutput     string         `json:"compile_output,omitempty"`
 	CompileExitCode   int            `json:"compile_exit_code,omitempty"`
 	WallTimeMs        int64          `json:"wall_time_ms"`
@@ -110,7 +111,7 @@ func toJobJSON(j Job) jobJSON {
 		out.Result = &resultJSON{
 			Status: r.Status, Version: r.Version, ExitCode: r.ExitCode, Signal: r.Signal,
 			Stdout: r.Stdout, Stderr: r.Stderr, StdoutTruncated: r.StdoutTruncated, StderrTruncated: r.StderrTruncated,
-			CompileOutput: r.CompileOutput, CompileExitCode: r.CompileExitCode,
+			Output: r.Output, CompileOutput: r.CompileOutput, CompileExitCode: r.CompileExitCode,
 			WallTimeMs: r.WallTime.Milliseconds(), CPUTimeMs: r.CPUTime.Milliseconds(),
 			CompileWallTimeMs: r.CompileWallTime.Milliseconds(), MemoryBytes: r.Memory, Message: r.Message,
 		}

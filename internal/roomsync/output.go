@@ -43,13 +43,17 @@ func refusedOutput(room, code, reason string) outputMessage {
 }
 
 // terminalText is what a terminal would have shown for r: the compiler's
-// output when compilation failed, else the program's stdout then stderr,
+// output when compilation failed, else the program's stdout and stderr as
+// it wrote them (stdout then stderr when their order is unknown),
 // then a short bracketed line when the program did not end normally.
 func terminalText(r sandbox.Result) string {
 	var b strings.Builder
-	if r.Status == sandbox.StatusCompileError {
+	switch {
+	case r.Status == sandbox.StatusCompileError:
 		b.WriteString(r.CompileOutput)
-	} else {
+	case r.Output != "":
+		b.WriteString(r.Output)
+	default:
 		b.WriteString(r.Stdout)
 		if r.Stderr != "" {
 			newline(&b)

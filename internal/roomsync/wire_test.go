@@ -73,6 +73,7 @@ func TestTerminalText(t *testing.T) {
 	}{
 		{"clean exit", sandbox.Result{Status: sandbox.StatusOK, Stdout: "1\n2\n"}, "1\n2\n"},
 		{"stdout then stderr", sandbox.Result{Status: sandbox.StatusOK, Stdout: "a", Stderr: "warn\n"}, "a\nwarn\n"},
+		{"as written", sandbox.Result{Status: sandbox.StatusOK, Stdout: "a\nb\n", Stderr: "warn\n", Output: "a\nwarn\nb\n"}, "a\nwarn\nb\n"},
 		{"non-zero exit", sandbox.Result{Status: sandbox.StatusRuntimeError, ExitCode: 3, Stderr: "Traceback\n"}, "Traceback\n[exited with code 3]"},
 		{"signal", sandbox.Result{Status: sandbox.StatusRuntimeError, ExitCode: -1, Signal: "SIGSEGV"}, "[killed by SIGSEGV]"},
 		{"timeout", sandbox.Result{Status: sandbox.StatusTimeout, Stdout: "partial", WallTime: 3 * time.Second}, "partial\n[time limit exceeded after 3s]"},

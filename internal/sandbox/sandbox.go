@@ -84,6 +84,10 @@ type Result struct {
 	// StdoutTruncated and StderrTruncated say the output was cut at the cap.
 	StdoutTruncated bool `json:"stdout_truncated"`
 	StderrTruncated bool `json:"stderr_truncated"`
+	// Output is stdout and stderr interleaved as the program wrote them
+	// (in the order the sandbox read them), as a terminal shows them; cut
+	// at twice the cap.
+	Output string `json:"output,omitempty"`
 	// CompileOutput is the compiler's combined output, empty for interpreted
 	// languages.
 	CompileOutput string `json:"compile_output,omitempty"`

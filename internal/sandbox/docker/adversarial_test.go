@@ -122,6 +122,16 @@ echo done`),
 		},
 	},
 	{
+		name: "stdout and stderr interleaved",
+		req:  program("bash", "echo o1; sleep 0.1; echo e1 >&2; sleep 0.1; echo o2; sleep 0.1; echo e2 >&2"),
+		want: sandbox.StatusOK,
+		check: func(t *testing.T, res sandbox.Result) {
+			if res.Output != "o1\ne1\no2\ne2\n" || res.Stdout != "o1\no2\n" || res.Stderr != "e1\ne2\n" {
+				t.Errorf("output %q, stdout %q, stderr %q", res.Output, res.Stdout, res.Stderr)
+			}
+		},
+	},
+	{
 		name: "closes stdout early",
 		req:  program("bash", "exec 1>&-\nsleep 0.2\necho still here >&2"),
 		want: sandbox.StatusOK,

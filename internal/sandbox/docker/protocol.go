@@ -47,6 +47,10 @@ type stepReport struct {
 	Stderr          []byte `json:"stderr"`
 	StdoutTruncated bool   `json:"stdout_truncated,omitempty"`
 	StderrTruncated bool   `json:"stderr_truncated,omitempty"`
+	// Output is stdout and stderr interleaved in the order they were read,
+	// cut at twice the stream limit; the compile step has none.
+	Output          []byte `json:"output,omitempty"`
+	OutputTruncated bool   `json:"output_truncated,omitempty"`
 	// TimedOut: killed at the wall-clock limit. CPUExceeded: killed by
 	// RLIMIT_CPU. OutputExceeded: killed for writing past OutputLimit.
 	// OOMKilled: the kernel's OOM killer acted during the step.

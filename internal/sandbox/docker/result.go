@@ -45,6 +45,7 @@ func resultOf(p sandbox.Plan, rep report) sandbox.Result {
 	res.ExitCode, res.Signal = r.ExitCode, r.Signal
 	res.Stdout, res.StdoutTruncated = text(r.Stdout, r.StdoutTruncated), r.StdoutTruncated
 	res.Stderr, res.StderrTruncated = text(r.Stderr, r.StderrTruncated), r.StderrTruncated
+	res.Output = text(r.Output, r.OutputTruncated)
 	res.WallTime, res.CPUTime, res.Memory = time.Duration(r.WallNS), time.Duration(r.CPUNS), r.MaxRSS
 	switch {
 	case r.TimedOut:
