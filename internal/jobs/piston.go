@@ -283,7 +283,7 @@ func pistonResult(lang sandbox.Language, r sandbox.Result) pistonResponse {
 	if lang.Compiled() {
 		c := compileStage(r)
 		resp.Compile = &c
-		if r.Status == sandbox.StatusCompileError {
+		if r.CompileFailed || r.Status == sandbox.StatusCompileError {
 			resp.Run = c
 		}
 	}
@@ -305,9 +305,31 @@ func runStage(r sandbox.Result) pistonStage {
 		Stdout: r.Stdout, Stderr: r.Stderr, Output: interleaved(r),
 		CPUTime: r.CPUTime.Milliseconds(), WallTime: r.WallTime.Milliseconds(), Memory: r.Memory,
 	}
+	s.setOutcome(r, r.ExitCode)
+	return s
+}
+
+// compileStage is the compile step of r in Piston's shape; the compiler's
+// combined output is reported as its stderr. When the job ended there, the
+// stage says how.
+func compileStage(r sandbox.Result) pistonStage {
+	s := pistonStage{Stderr: r.CompileOutput, Output: r.CompileOutput, WallTime: r.CompileWallTime.Milliseconds()}
+	if r.CompileFailed || r.Status == sandbox.StatusCompileError {
+		s.Memory = r.Memory
+		s.setOutcome(r, r.CompileExitCode)
+		return s
+	}
+	code := r.CompileExitCode
+	s.Code = &code
+	return s
+}
+
+// setOutcome fills in the code or signal, status and message of a stage
+// that ended as r did, exiting with code unless a signal ended it.
+func (s *pistonStage) setOutcome(r sandbox.Result, code int) {
 	signal, status := r.Signal, ""
 	switch r.Status {
-	case sandbox.StatusRuntimeError:
+	case sandbox.StatusRuntimeError, sandbox.StatusCompileError:
 		status = "RE"
 		if signal != "" {
 			status = "SG"
@@ -325,7 +347,6 @@ func runStage(r sandbox.Result) pistonStage {
 		status = "XX"
 	}
 	if signal == "" {
-		code := r.ExitCode
 		s.Code = &code
 	} else {
 		s.Signal = &signal
@@ -337,24 +358,4 @@ func runStage(r sandbox.Result) pistonStage {
 		msg := r.Message
 		s.Message = &msg
 	}
-	return s
-}
-
-// compileStage is the compile step of r in Piston's shape; the compiler's
-// combined output is reported as its stderr.
-func compileStage(r sandbox.Result) pistonStage {
-	code := r.CompileExitCode
-	s := pistonStage{
-		Stderr: r.CompileOutput, Output: r.CompileOutput, Code: &code,
-		WallTime: r.CompileWallTime.Milliseconds(),
-	}
-	if r.Status == sandbox.StatusCompileError {
-		status := "RE"
-		s.Status = &status
-		if r.Message != "" {
-			msg := r.Message
-			s.Message = &msg
-		}
-	}
-	return s
 }

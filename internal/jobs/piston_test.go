@@ -27,6 +27,8 @@ var scripted = stubSandbox(func(_ context.Context, req sandbox.Request) (sandbox
 		"badc": {Status: sandbox.StatusCompileError, CompileOutput: "main.c:1: error\n", CompileExitCode: 1,
 			CompileWallTime: 80 * time.Millisecond, Message: "compilation failed"},
 		"goodc": {Status: sandbox.StatusOK, Stdout: "hi\n", CompileWallTime: 90 * time.Millisecond, WallTime: 2 * time.Millisecond},
+		"slowc": {Status: sandbox.StatusTimeout, CompileFailed: true, ExitCode: -1, Signal: "SIGKILL", CompileOutput: "cc1: ",
+			CompileWallTime: 10 * time.Second, Memory: 9 << 20, Message: "compilation exceeded its time limit"},
 	}
 	r, ok := results[req.Files[0].Content]
 	if !ok {
@@ -58,6 +60,7 @@ func TestPistonStages(t *testing.T) {
 		}
 	}
 	badCompile := stage("", "main.c:1: error\n", 1.0, nil, "compilation failed", "RE", 0, 80, 0)
+	slowCompile := stage("", "cc1: ", nil, "SIGKILL", "compilation exceeded its time limit", "TO", 0, 10000, 9<<20)
 	tests := []struct {
 		name, lang, source string
 		run, compile       map[string]any
@@ -71,6 +74,7 @@ func TestPistonStages(t *testing.T) {
 		{"memory", "python", "oom", stage("", "", nil, "SIGKILL", nil, "SG", 0, 0, 0), nil},
 		{"internal", "python", "broken", stage("", "", -1.0, nil, "runner failed", "XX", 0, 0, 0), nil},
 		{"compile error", "c", "badc", badCompile, badCompile},
+		{"compile timeout", "c", "slowc", slowCompile, slowCompile},
 		{"compiled ok", "c", "goodc", stage("hi\n", "", 0.0, nil, nil, nil, 0, 2, 0), stage("", "", 0.0, nil, nil, nil, 0, 90, 0)},
 	}
 	for _, tt := range tests {

@@ -86,6 +86,7 @@ type resultJSON struct {
 	StderrTruncated   bool           `json:"stderr_truncated"`
 	Output            string         `json:"output,omitempty"`
 	CompileOutput     string         `json:"compile_output,omitempty"`
+	CompileFailed     bool           `json:"compile_failed,omitempty"`
 	CompileExitCode   int            `json:"compile_exit_code,omitempty"`
 	WallTimeMs        int64          `json:"wall_time_ms"`
 	CPUTimeMs         int64          `json:"cpu_time_ms"`
@@ -111,7 +112,7 @@ func toJobJSON(j Job) jobJSON {
 		out.Result = &resultJSON{
 			Status: r.Status, Version: r.Version, ExitCode: r.ExitCode, Signal: r.Signal,
 			Stdout: r.Stdout, Stderr: r.Stderr, StdoutTruncated: r.StdoutTruncated, StderrTruncated: r.StderrTruncated,
-			Output: r.Output, CompileOutput: r.CompileOutput, CompileExitCode: r.CompileExitCode,
+			Output: r.Output, CompileOutput: r.CompileOutput, CompileFailed: r.CompileFailed, CompileExitCode: r.CompileExitCode,
 			WallTimeMs: r.WallTime.Milliseconds(), CPUTimeMs: r.CPUTime.Milliseconds(),
 			CompileWallTimeMs: r.CompileWallTime.Milliseconds(), MemoryBytes: r.Memory, Message: r.Message,
 		}

@@ -49,7 +49,7 @@ func refusedOutput(room, code, reason string) outputMessage {
 func terminalText(r sandbox.Result) string {
 	var b strings.Builder
 	switch {
-	case r.Status == sandbox.StatusCompileError:
+	case r.Status == sandbox.StatusCompileError || r.CompileFailed:
 		b.WriteString(r.CompileOutput)
 	case r.Output != "":
 		b.WriteString(r.Output)
@@ -82,7 +82,11 @@ func statusLine(r sandbox.Result) string {
 	case sandbox.StatusCompileError:
 		parts = append(parts, fmt.Sprintf("compilation failed with exit code %d", r.CompileExitCode))
 	case sandbox.StatusTimeout:
-		parts = append(parts, "time limit exceeded after "+r.WallTime.Round(time.Millisecond).String())
+		took := r.WallTime
+		if r.CompileFailed {
+			took = r.CompileWallTime
+		}
+		parts = append(parts, "time limit exceeded after "+took.Round(time.Millisecond).String())
 	case sandbox.StatusMemoryLimit:
 		parts = append(parts, "memory limit exceeded")
 	case sandbox.StatusOutputLimit:

@@ -78,6 +78,8 @@ func TestTerminalText(t *testing.T) {
 		{"signal", sandbox.Result{Status: sandbox.StatusRuntimeError, ExitCode: -1, Signal: "SIGSEGV"}, "[killed by SIGSEGV]"},
 		{"timeout", sandbox.Result{Status: sandbox.StatusTimeout, Stdout: "partial", WallTime: 3 * time.Second}, "partial\n[time limit exceeded after 3s]"},
 		{"memory", sandbox.Result{Status: sandbox.StatusMemoryLimit}, "[memory limit exceeded]"},
+		{"compile timeout", sandbox.Result{Status: sandbox.StatusTimeout, CompileFailed: true, CompileWallTime: 10 * time.Second,
+			CompileOutput: "cc1: ", Message: "compilation exceeded its time limit"}, "cc1: \n[time limit exceeded after 10s; compilation exceeded its time limit]"},
 		{"output limit", sandbox.Result{Status: sandbox.StatusOutputLimit, Stdout: "yyy", StdoutTruncated: true}, "yyy\n[output limit exceeded]"},
 		{"truncated", sandbox.Result{Status: sandbox.StatusOK, Stdout: "zz", StdoutTruncated: true}, "zz\n[output truncated]"},
 		{"compile error", sandbox.Result{Status: sandbox.StatusCompileError, CompileExitCode: 1, CompileOutput: "err\n", Stdout: "ignored"}, "err\n[compilation failed with exit code 1]"},

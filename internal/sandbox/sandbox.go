@@ -91,6 +91,9 @@ type Result struct {
 	// CompileOutput is the compiler's combined output, empty for interpreted
 	// languages.
 	CompileOutput string `json:"compile_output,omitempty"`
+	// CompileFailed says the job ended in its compile step and nothing ran:
+	// a compile error, or a limit the compiler hit (Status says which).
+	CompileFailed bool `json:"compile_failed,omitempty"`
 	// CompileExitCode is the compiler's exit code.
 	CompileExitCode int `json:"compile_exit_code,omitempty"`
 	// WallTime, CPUTime are the run step's times; CompileWallTime the

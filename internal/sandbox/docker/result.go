@@ -22,6 +22,7 @@ func resultOf(p sandbox.Plan, rep report) sandbox.Result {
 		if rep.Run == nil {
 			res.ExitCode, res.Signal = c.ExitCode, c.Signal
 			res.Memory = c.MaxRSS
+			res.CompileFailed = true
 			switch {
 			case c.TimedOut || c.CPUExceeded:
 				res.Status, res.Message = sandbox.StatusTimeout, "compilation exceeded its time limit"
@@ -30,6 +31,7 @@ func resultOf(p sandbox.Plan, rep report) sandbox.Result {
 			case c.OutputExceeded:
 				res.Status, res.Message = sandbox.StatusOutputLimit, "compilation exceeded the output limit"
 			case c.ExitCode == 0 && c.Signal == "":
+				res.CompileFailed = false
 				res.Status, res.Message = sandbox.StatusInternalError, "runner: no run report after a successful compilation"
 			default:
 				res.Status, res.Message = sandbox.StatusCompileError, "compilation failed"

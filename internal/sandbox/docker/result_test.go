@@ -55,8 +55,14 @@ func TestResultOf(t *testing.T) {
 		{"no run report", report{Compile: ok}, sandbox.StatusInternalError},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := resultOf(plan, tc.rep); got.Status != tc.want {
+			got := resultOf(plan, tc.rep)
+			if got.Status != tc.want {
 				t.Errorf("status %s, want %s (%s)", got.Status, tc.want, got.Message)
+			}
+			// The job ended in its compile step when that step failed.
+			endedCompiling := tc.rep.Compile != nil && tc.rep.Run == nil && tc.want != sandbox.StatusInternalError
+			if got.CompileFailed != endedCompiling {
+				t.Errorf("CompileFailed = %v, want %v", got.CompileFailed, endedCompiling)
 			}
 		})
 	}
