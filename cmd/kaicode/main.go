@@ -36,6 +36,7 @@ var commands = map[string]command{
 	"worker":  {"run only the job worker (for scale-out), taking jobs from the queue", workerCommand},
 	"images":  {"build or list the sandbox's runtime images", imagesCommand},
 	"exec":    {"run local files in the sandbox and print their output", execCommand},
+	"run":     {"run local files on a kaicode server (its job API) and print their output", runCommand},
 }
 
 // exitError carries a specific exit status out of a subcommand.
