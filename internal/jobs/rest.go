@@ -70,12 +70,13 @@ type jobJSON struct {
 	CreatedAt  time.Time   `json:"created_at"`
 	StartedAt  *time.Time  `json:"started_at,omitempty"`
 	FinishedAt *time.Time  `json:"finished_at,omitempty"`
-	Result     *resultJSON `json:"result,omitempty"`
+	Result     *ResultJSON `json:"result,omitempty"`
 	Error      string      `json:"error,omitempty"`
 }
 
-// resultJSON is a sandbox result on the wire, with times in milliseconds.
-type resultJSON struct {
+// ResultJSON is a sandbox result on the wire, with times in milliseconds:
+// the job API's and the /sync output's form.
+type ResultJSON struct {
 	Status            sandbox.Status `json:"status"`
 	Version           string         `json:"version"`
 	ExitCode          int            `json:"exit_code"`
@@ -109,15 +110,20 @@ func toJobJSON(j Job) jobJSON {
 		out.FinishedAt = &t
 	}
 	if r := j.Result; r != nil {
-		out.Result = &resultJSON{
-			Status: r.Status, Version: r.Version, ExitCode: r.ExitCode, Signal: r.Signal,
-			Stdout: r.Stdout, Stderr: r.Stderr, StdoutTruncated: r.StdoutTruncated, StderrTruncated: r.StderrTruncated,
-			Output: r.Output, CompileOutput: r.CompileOutput, CompileFailed: r.CompileFailed, CompileExitCode: r.CompileExitCode,
-			WallTimeMs: r.WallTime.Milliseconds(), CPUTimeMs: r.CPUTime.Milliseconds(),
-			CompileWallTimeMs: r.CompileWallTime.Milliseconds(), MemoryBytes: r.Memory, Message: r.Message,
-		}
+		out.Result = WireResult(*r)
 	}
 	return out
+}
+
+// WireResult is r in its wire form.
+func WireResult(r sandbox.Result) *ResultJSON {
+	return &ResultJSON{
+		Status: r.Status, Version: r.Version, ExitCode: r.ExitCode, Signal: r.Signal,
+		Stdout: r.Stdout, Stderr: r.Stderr, StdoutTruncated: r.StdoutTruncated, StderrTruncated: r.StderrTruncated,
+		Output: r.Output, CompileOutput: r.CompileOutput, CompileFailed: r.CompileFailed, CompileExitCode: r.CompileExitCode,
+		WallTimeMs: r.WallTime.Milliseconds(), CPUTimeMs: r.CPUTime.Milliseconds(),
+		CompileWallTimeMs: r.CompileWallTime.Milliseconds(), MemoryBytes: r.Memory, Message: r.Message,
+	}
 }
 
 // submit serves POST /api/v1/jobs[?wait=true|<duration>].

@@ -24,15 +24,7 @@ func outputOf(room string, u jobs.Update) outputMessage {
 	r := u.Result
 	m.Content = terminalText(*r)
 	m.TimeTaken = (r.WallTime + r.CompileWallTime).Milliseconds()
-	m.Result = &resultJSON{
-		Status: string(r.Status), ExitCode: r.ExitCode, Signal: r.Signal,
-		Stdout: r.Stdout, Stderr: r.Stderr,
-		StdoutTruncated: r.StdoutTruncated, StderrTruncated: r.StderrTruncated,
-		CompileOutput: r.CompileOutput,
-		WallTimeMS:    r.WallTime.Milliseconds(), CPUTimeMS: r.CPUTime.Milliseconds(),
-		CompileTimeMS: r.CompileWallTime.Milliseconds(),
-		MemoryBytes:   r.Memory, Message: r.Message,
-	}
+	m.Result = jobs.WireResult(*r)
 	return m
 }
 

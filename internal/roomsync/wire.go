@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/kaicode/kaicode/internal/jobs"
 )
 
 // The events of the protocol. The first four are sent by clients; output
@@ -104,29 +106,12 @@ type outputMessage struct {
 	User     string `json:"user,omitempty"`
 	Language string `json:"language,omitempty"`
 	// Result is the structured result, when the run produced one.
-	Result *resultJSON `json:"result,omitempty"`
+	Result *jobs.ResultJSON `json:"result,omitempty"`
 	// Error is a code when the run did not produce a result: an error
 	// code of jobs (such as "rate_limited"), or "failed".
 	Error string `json:"error,omitempty"`
 	// Replayed marks the last output sent again to a joining client.
 	Replayed bool `json:"replayed,omitempty"`
-}
-
-// resultJSON is sandbox.Result on the wire, with times in milliseconds.
-type resultJSON struct {
-	Status          string `json:"status"`
-	ExitCode        int    `json:"exit_code"`
-	Signal          string `json:"signal,omitempty"`
-	Stdout          string `json:"stdout"`
-	Stderr          string `json:"stderr"`
-	StdoutTruncated bool   `json:"stdout_truncated"`
-	StderrTruncated bool   `json:"stderr_truncated"`
-	CompileOutput   string `json:"compile_output,omitempty"`
-	WallTimeMS      int64  `json:"wall_time_ms"`
-	CPUTimeMS       int64  `json:"cpu_time_ms"`
-	CompileTimeMS   int64  `json:"compile_time_ms,omitempty"`
-	MemoryBytes     int64  `json:"memory_bytes"`
-	Message         string `json:"message,omitempty"`
 }
 
 // authenticatedMessage confirms auth to the client.
