@@ -92,7 +92,8 @@ func openJobPipeline(ctx context.Context, cfg *config.Config, log *slog.Logger, 
 	}
 	p.service, err = jobs.NewService(jobs.Options{
 		Store: p.store, Queue: p.queue, Bus: events, Catalogue: catalogue, Metrics: metrics,
-		Logger: log.With("component", "jobs"),
+		Logger:     log.With("component", "jobs"),
+		SweepGrace: cfg.Jobs.SweepGrace, SweepMaxAge: cfg.Jobs.SweepMaxAge,
 		Limits: jobs.Limits{
 			MaxSource: cfg.Jobs.MaxSource, RatePerMinute: cfg.Jobs.RatePerMinute,
 			MaxQueuedPerUser: cfg.Jobs.MaxQueuedPerUser, MaxRunTime: cfg.Sandbox.MaxRunTime,

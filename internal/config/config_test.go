@@ -108,6 +108,7 @@ func TestLoadErrorsNameTheSetting(t *testing.T) {
 		{"bad bool", nil, map[string]string{"KAICODE_WORKER": "maybe"}, "KAICODE_WORKER"},
 		{"bad size", []string{"--max-memory", "lots"}, nil, "-max-memory"},
 		{"size too small", []string{"--max-memory", "1KiB"}, nil, "--max-memory"},
+		{"sweep max age under grace", nil, map[string]string{"KAICODE_SWEEP_GRACE": "5m", "KAICODE_SWEEP_MAX_AGE": "1m"}, "--sweep-max-age 1m0s: must be at least --sweep-grace"},
 		{"send buffer under document", []string{"--collab-send-buffer", "1MiB"}, nil, "--collab-send-buffer 1MiB: must be at least --collab-max-document"},
 		{"bad database url scheme", nil, map[string]string{"DATABASE_URL": "mysql://x/y"}, "DATABASE_URL (--database-url)"},
 		{"bad sqs url", nil, map[string]string{"SQS_QUEUE_URL": "::not a url"}, "SQS_QUEUE_URL"},

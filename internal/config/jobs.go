@@ -23,6 +23,12 @@ type Jobs struct {
 	MaxReceives int
 	// MaxWait bounds how long "?wait=true" holds a request. Default 60s.
 	MaxWait time.Duration
+	// SweepGrace is how long a stored job may wait to be enqueued (after a
+	// crash between the two) before the sweeper sends it. Default 1m.
+	SweepGrace time.Duration
+	// SweepMaxAge is how old a never-enqueued job may get before the
+	// sweeper marks it failed. Default 10m.
+	SweepMaxAge time.Duration
 }
 
 func (j *Jobs) settings() []setting {
@@ -33,6 +39,8 @@ func (j *Jobs) settings() []setting {
 		{"visibility-timeout", []string{"KAICODE_VISIBILITY_TIMEOUT"}, "30s", "how long a received job is hidden before redelivery", durationVar(&j.VisibilityTimeout)},
 		{"max-receives", []string{"KAICODE_MAX_RECEIVES"}, "3", "deliveries of a job before it is dead-lettered", intVar(&j.MaxReceives, 1, 100)},
 		{"max-wait", []string{"KAICODE_MAX_WAIT"}, "60s", "longest hold of a ?wait=true request", durationVar(&j.MaxWait)},
+		{"sweep-grace", []string{"KAICODE_SWEEP_GRACE"}, "1m", "how long a stored job may wait to be enqueued before it is sent again", durationVar(&j.SweepGrace)},
+		{"sweep-max-age", []string{"KAICODE_SWEEP_MAX_AGE"}, "10m", "age at which a never-enqueued job is marked failed", durationVar(&j.SweepMaxAge)},
 	}
 }
 
@@ -45,6 +53,12 @@ func (j Jobs) validate() error {
 	}
 	if j.MaxWait < time.Second {
 		return fmt.Errorf("invalid --max-wait %s: must be at least 1s", j.MaxWait)
+	}
+	if j.SweepGrace < time.Second {
+		return fmt.Errorf("invalid --sweep-grace %s: must be at least 1s", j.SweepGrace)
+	}
+	if j.SweepMaxAge < j.SweepGrace {
+		return fmt.Errorf("invalid --sweep-max-age %s: must be at least --sweep-grace", j.SweepMaxAge)
 	}
 	return nil
 }
