@@ -15,9 +15,15 @@ var emptyUpdate = []byte{0, 0}
 // isEmptyUpdate reports whether u changes nothing.
 func isEmptyUpdate(u []byte) bool { return bytes.Equal(u, emptyUpdate) }
 
-// isEmptyStateVector reports whether sv knows no client: a new client's,
-// which lacks the whole document.
-func isEmptyStateVector(sv []byte) bool { return len(sv) == 1 && sv[0] == 0 }
+// missing returns what a peer whose state vector is sv lacks of doc, a
+// merged document: all of it, as it is, for a peer that knows no client
+// (a new client), else the diff.
+func missing(doc, sv []byte) ([]byte, error) {
+	if len(sv) == 1 && sv[0] == 0 {
+		return doc, nil
+	}
+	return yjs.DiffUpdate(doc, sv)
+}
 
 // document is a room's Yjs document: one merged update plus the updates
 // accepted since it was merged. Accepting an update is an append; merging

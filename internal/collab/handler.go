@@ -199,11 +199,7 @@ func (c *conn) handleSync(rm *room, m yjs.Message) *wspoll.Reason {
 			c.srv.log.Error("answer sync step 1", "room", rm.name, "err", err)
 			return &reasonRoomFailed
 		}
-		if isEmptyStateVector(m.Payload) {
-			c.send(yjs.EncodeSyncStep2(doc)) // a new client lacks everything
-			return nil
-		}
-		diff, err := yjs.DiffUpdate(doc, m.Payload)
+		diff, err := missing(doc, m.Payload)
 		if err != nil {
 			r := reasonMalformed.WithDetail("state vector: " + err.Error())
 			return &r

@@ -113,7 +113,7 @@ func (r *room) receive(ev bus.Event) {
 		if err != nil {
 			return
 		}
-		diff, err := yjs.DiffUpdate(doc, e.Data)
+		diff, err := missing(doc, e.Data)
 		if err != nil {
 			r.srv.log.Warn("invalid state vector from another node", "room", r.name, "err", err)
 			return

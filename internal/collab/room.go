@@ -73,14 +73,14 @@ func (r *room) add(c *conn) bool {
 // awareness states are gone, and schedules the unload when r is left
 // empty.
 func (r *room) remove(c *conn) {
-	if gone := r.removeLocked(c); gone != nil {
+	if gone := r.leave(c); gone != nil {
 		r.publish(eventAwareness, gone)
 	}
 }
 
-// removeLocked takes c out of r under r.mu and returns the awareness
-// message that removed c's states, if any.
-func (r *room) removeLocked(c *conn) []byte {
+// leave takes c out of r and the awareness states it owned, sends their
+// removal to r's members and returns it; nil when c owned none.
+func (r *room) leave(c *conn) []byte {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if _, ok := r.conns[c]; !ok {
@@ -189,14 +189,14 @@ func (r *room) applyRelayed(update []byte) {
 // receive. A client id belongs to the last connection that changed it, and
 // is removed when that connection closes.
 func (r *room) applyAwareness(c *conn, entries []yjs.AwarenessEntry, msg []byte) {
-	if changed := r.applyAwarenessLocked(c, entries, msg); changed != nil && c != nil {
+	if changed := r.mergeAwareness(c, entries, msg); changed != nil && c != nil {
 		r.publish(eventAwareness, changed)
 	}
 }
 
-// applyAwarenessLocked does the work of applyAwareness under r.mu and
-// returns the message it broadcast, if any.
-func (r *room) applyAwarenessLocked(c *conn, entries []yjs.AwarenessEntry, msg []byte) []byte {
+// mergeAwareness does the in-memory work of applyAwareness and returns the
+// message it sent to r's members, if any.
+func (r *room) mergeAwareness(c *conn, entries []yjs.AwarenessEntry, msg []byte) []byte {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	accepted := entries[:0:0]

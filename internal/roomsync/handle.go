@@ -60,7 +60,7 @@ func (s *Server) authenticate(ctx context.Context, c *conn, data []byte) bool {
 // handle serves one message of an authenticated connection. Bad messages
 // are answered with an error event; a judge is always answered with an
 // output.
-func (s *Server) handle(ctx context.Context, c *conn, data []byte, limit *floodLimiter) {
+func (s *Server) handle(ctx context.Context, c *conn, data []byte) {
 	m, err := decodeClientMessage(data)
 	var perr *protocolError
 	if err != nil {
@@ -70,9 +70,9 @@ func (s *Server) handle(ctx context.Context, c *conn, data []byte, limit *floodL
 		}
 		return
 	}
-	if !limit.allow() {
+	if !c.limit.allow() {
 		s.metrics.messagesIn.WithLabelValues("limited").Inc()
-		if limit.flooding() {
+		if c.limit.flooding() {
 			c.fail(reasonFlood)
 			return
 		}

@@ -188,9 +188,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"message":"server shutting down"}`, http.StatusServiceUnavailable)
 		return
 	}
+	// Shutdown fails the connections it finds with out set; one accepted
+	// after that is failed here.
+	var closed bool
 	out, err := s.ws.Accept(w, r, func(out *wspoll.Conn) any {
 		s.mu.Lock()
-		c.out = out // Shutdown fails the connections it finds with out set
+		c.out, closed = out, s.closed
 		s.mu.Unlock()
 		c.authTimer = time.AfterFunc(s.opts.AuthTimeout, func() { c.fail(reasonAuthTimeout) })
 		return c
@@ -199,9 +202,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.untrack(c) // Accept has written the HTTP error
 		return
 	}
-	s.mu.Lock()
-	closed := s.closed
-	s.mu.Unlock()
 	if closed {
 		out.Fail(wspoll.ReasonShutdown)
 	}
@@ -220,7 +220,7 @@ func (s *Server) message(out *wspoll.Conn, text bool, data []byte) {
 			c.authTimer.Stop()
 		}
 	default:
-		s.handle(ctx, c, data, c.limit)
+		s.handle(ctx, c, data)
 	}
 }
 
