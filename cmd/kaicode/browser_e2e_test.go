@@ -15,16 +15,23 @@ import (
 // chromiumPath is where Debian's chromium package puts the browser.
 const chromiumPath = "/usr/bin/chromium"
 
-// TestBrowserFrontend runs two users in a real Chromium against "kaicode
-// serve": a page that uses the Yjs and sync sockets as the existing frontend
-// does (test/node/browser). User A types code, user B sees it, sets stdin
-// and presses Run; both see the numbered output and its time.
-func TestBrowserFrontend(t *testing.T) {
+// requireBrowser needs what the browser tests drive: node with the test
+// packages, Chromium, and the real sandbox.
+func requireBrowser(t *testing.T) {
+	t.Helper()
 	testenv.NodeDir(t)
 	if _, err := os.Stat(chromiumPath); err != nil {
 		testenv.Missing(t, "Chromium is not installed (apt-get install chromium)")
 	}
 	requireSandbox(t)
+}
+
+// TestBrowserFrontend runs two users in a real Chromium against "kaicode
+// serve": a page that uses the Yjs and sync sockets as the existing frontend
+// does (test/node/browser). User A types code, user B sees it, sets stdin
+// and presses Run; both see the numbered output and its time.
+func TestBrowserFrontend(t *testing.T) {
+	requireBrowser(t)
 	const secret = "browser-e2e-secret-0123456789"
 	srv := serveInProcess(t, map[string]string{
 		"KAICODE_JWT_SECRET":       secret,

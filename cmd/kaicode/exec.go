@@ -22,8 +22,7 @@ import (
 func execCommand(ctx context.Context, env *cliEnv, args []string) error {
 	fs := flag.NewFlagSet("kaicode exec", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
-	lang := fs.String("lang", "", "language name or alias (default: guessed from the first file's extension)")
-	stdinFile := fs.String("stdin", "", "file fed to the program's stdin (\"-\": this process's stdin)")
+	src := addSourceFlags(fs)
 	timeLimit := fs.Duration("time-limit", 0, "run wall-clock and CPU time limit (default: the language's)")
 	memLimit := fs.String("memory-limit", "", "memory limit such as 256MiB (default: the language's)")
 	asJSON := fs.Bool("json", false, "print the whole result as JSON")
@@ -35,11 +34,7 @@ func execCommand(ctx context.Context, env *cliEnv, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
-		fs.Usage()
-		return exitError{2}
-	}
-	req, err := execRequest(env, fs.Args(), *lang, *stdinFile)
+	req, err := src.request(env, fs)
 	if err != nil {
 		return err
 	}
@@ -74,6 +69,30 @@ func execCommand(ctx context.Context, env *cliEnv, args []string) error {
 		}
 	}
 	return exitStatus(res)
+}
+
+// sourceFlags name a program's language and stdin; its files are the
+// command's arguments. "kaicode exec" and "kaicode run" share them.
+type sourceFlags struct {
+	lang, stdin *string
+}
+
+// addSourceFlags defines the source flags on fs.
+func addSourceFlags(fs *flag.FlagSet) sourceFlags {
+	return sourceFlags{
+		lang:  fs.String("lang", "", "language name or alias (default: guessed from the first file's extension)"),
+		stdin: fs.String("stdin", "", "file fed to the program's stdin (\"-\": this process's stdin)"),
+	}
+}
+
+// request reads the files named by fs's arguments, after fs was parsed,
+// and the stdin; with no file it prints the usage and fails with status 2.
+func (f sourceFlags) request(env *cliEnv, fs *flag.FlagSet) (sandbox.Request, error) {
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return sandbox.Request{}, exitError{2}
+	}
+	return execRequest(env, fs.Args(), *f.lang, *f.stdin)
 }
 
 // execRequest reads the files and stdin and settles the language.

@@ -20,11 +20,7 @@ import (
 // the real Docker sandbox: python with stdin, Ctrl+Enter, a C compile
 // error, and a bad token.
 func TestPlayground(t *testing.T) {
-	testenv.NodeDir(t)
-	if _, err := os.Stat(chromiumPath); err != nil {
-		testenv.Missing(t, "Chromium is not installed (apt-get install chromium)")
-	}
-	requireSandbox(t)
+	requireBrowser(t)
 	const secret = "playground-e2e-secret-0123456789"
 	srv := serveInProcess(t, map[string]string{"KAICODE_JWT_SECRET": secret})
 

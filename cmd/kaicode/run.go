@@ -27,8 +27,7 @@ func runCommand(ctx context.Context, env *cliEnv, args []string) error {
 	fs.SetOutput(env.stderr)
 	server := fs.String("server", envOr(env, "KAICODE_SERVER", "http://127.0.0.1:1234"), "base URL of the kaicode server (env KAICODE_SERVER)")
 	token := fs.String("token", env.getenv("KAICODE_TOKEN"), "bearer token (env KAICODE_TOKEN; kaicode serve logs a dev token)")
-	lang := fs.String("lang", "", "language name or alias (default: guessed from the first file's extension)")
-	stdinFile := fs.String("stdin", "", "file fed to the program's stdin (\"-\": this process's stdin)")
+	src := addSourceFlags(fs)
 	asJSON := fs.Bool("json", false, "print the whole job as JSON")
 	fs.Usage = func() {
 		fmt.Fprintln(env.stderr, "Usage: kaicode run [flags] FILE...\n\nRuns the files on a kaicode server; the first is the entry point.\n\nFlags:")
@@ -37,16 +36,12 @@ func runCommand(ctx context.Context, env *cliEnv, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
-		fs.Usage()
-		return exitError{2}
+	req, err := src.request(env, fs)
+	if err != nil {
+		return err
 	}
 	if *token == "" {
 		return errors.New("no token: pass --token or set KAICODE_TOKEN (kaicode serve logs a dev token when it has no secret)")
-	}
-	req, err := execRequest(env, fs.Args(), *lang, *stdinFile)
-	if err != nil {
-		return err
 	}
 	c := jobClient{base: strings.TrimSuffix(*server, "/"), token: *token}
 	raw, job, err := c.run(ctx, req)

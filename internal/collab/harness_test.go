@@ -34,9 +34,13 @@ type testServer struct {
 	Texts *store.RoomTexts
 }
 
-// startServer starts a server with opts on a fresh SQLite file. Store,
-// Texts and Verifier are filled in when unset.
-func startServer(t *testing.T, opts collab.Options) *testServer {
+// testStore is a fresh SQLite store of documents and room texts.
+type testStore struct {
+	docs  *store.Docs
+	texts *store.RoomTexts
+}
+
+func newStore(t *testing.T) testStore {
 	t.Helper()
 	ctx := context.Background()
 	db := testenv.SQLite(t)
@@ -48,11 +52,19 @@ func startServer(t *testing.T, opts collab.Options) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return testStore{docs: docs, texts: texts}
+}
+
+// startServer starts a server with opts on a fresh SQLite file. Store,
+// Texts and Verifier are filled in when unset.
+func startServer(t *testing.T, opts collab.Options) *testServer {
+	t.Helper()
+	st := newStore(t)
 	if opts.Store == nil {
-		opts.Store = docs
+		opts.Store = st.docs
 	}
 	if opts.Texts == nil {
-		opts.Texts = texts
+		opts.Texts = st.texts
 	}
 	if opts.Verifier == nil {
 		opts.Verifier = auth.NewVerifier(testSecret)
@@ -74,7 +86,7 @@ func startServer(t *testing.T, opts collab.Options) *testServer {
 		}
 		hs.Close()
 	})
-	return &testServer{Server: srv, URL: hs.URL + "/", Docs: docs, Texts: texts}
+	return &testServer{Server: srv, URL: hs.URL + "/", Docs: st.docs, Texts: st.texts}
 }
 
 // token returns a valid token for user id.

@@ -9,38 +9,14 @@ import (
 
 	"github.com/kaicode/kaicode/internal/bus"
 	"github.com/kaicode/kaicode/internal/collab"
-	"github.com/kaicode/kaicode/internal/store"
-	"github.com/kaicode/kaicode/internal/testenv"
 	"github.com/kaicode/kaicode/internal/yjs"
 )
 
-// sharedStore is one SQLite store that several test servers use, as nodes
-// share PostgreSQL.
-type sharedStore struct {
-	docs  *store.Docs
-	texts *store.RoomTexts
-}
-
-func newSharedStore(t *testing.T) sharedStore {
+// startNodes starts n servers with opts on one store, as nodes share
+// PostgreSQL, and, when relay is set, one bus.
+func startNodes(t *testing.T, n int, relay bool, opts collab.Options) ([]*testServer, testStore) {
 	t.Helper()
-	ctx := context.Background()
-	db := testenv.SQLite(t)
-	docs, err := store.NewDocs(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	texts, err := store.NewRoomTexts(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sharedStore{docs: docs, texts: texts}
-}
-
-// startNodes starts n servers with opts on one store and, when relay is
-// set, one bus.
-func startNodes(t *testing.T, n int, relay bool, opts collab.Options) ([]*testServer, sharedStore) {
-	t.Helper()
-	st := newSharedStore(t)
+	st := newStore(t)
 	opts.Anonymous = true
 	opts.Store, opts.Texts = st.docs, st.texts
 	if relay {
